@@ -1,0 +1,258 @@
+"""The briefing library: every briefing in the configured folder, kept current and indexed.
+
+Reloading is incremental (only files whose modification time or size changed are read again),
+and a file that turns broken keeps serving its last good version while its error is reported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
+from bot.briefing.models import Briefing, Quote
+from bot.briefing.search import SearchIndex
+from bot.briefing.textnorm import words
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class _FileState:
+    mtime_ns: int
+    size: int
+    briefing: Briefing | None = None
+    errors: list[BriefingError] = field(default_factory=list)
+
+
+@dataclass
+class ReloadReport:
+    """What one reload changed, by briefing id, and the errors found on the way."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[BriefingError] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        """Whether any briefing was added, changed or removed."""
+        return bool(self.added or self.changed or self.removed)
+
+
+def speaker_matches(query: str, quote: Quote) -> bool:
+    """Whether every word of `query` starts a word of the quote's speaker or role.
+
+    Case- and accent-insensitive, so "macron", "Emmanuel Mac" and "antonio" all match.
+    """
+    wanted = words(query)
+    if not wanted:
+        return False
+    have = words(quote.speaker) + words(quote.role or "")
+    return all(any(w.startswith(q) for w in have) for q in wanted)
+
+
+class BriefingLibrary:
+    """Briefings loaded from folders and files, with the lookups the bot needs."""
+
+    def __init__(self, sources: Sequence[Path]) -> None:
+        self._sources = [Path(s) for s in sources]
+        self._files: dict[Path, _FileState] = {}
+        self._by_id: dict[str, Briefing] = {}
+        self._owner: dict[str, Path] = {}
+        self._newest: list[tuple[float, str]] = []
+        self._index = SearchIndex()
+        self._speaker_words: dict[str, set[str]] = defaultdict(set)
+        self._scan_errors: list[BriefingError] = []
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> ReloadReport:
+        """Bring the library up to date with the files on disk."""
+        report = ReloadReport()
+        seen: set[Path] = set()
+        for path, stat in self._scan(report):
+            seen.add(path)
+            state = self._files.get(path)
+            if state and state.mtime_ns == stat.st_mtime_ns and state.size == stat.st_size:
+                continue
+            self._load(path, stat, report)
+        for path in [p for p in self._files if p not in seen]:
+            self._forget_file(path, report)
+        if report.removed:
+            self._retry_duplicates()
+        self._scan_errors = [e for e in report.errors if e.path in self._sources]
+        return report
+
+    def _scan(self, report: ReloadReport) -> Iterator[tuple[Path, os.stat_result]]:
+        for source in self._sources:
+            try:
+                if source.is_dir():
+                    with os.scandir(source) as entries:
+                        found = sorted(
+                            (e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()),
+                            key=lambda e: e.name,
+                        )
+                        for entry in found:
+                            yield Path(entry.path), entry.stat()
+                elif source.exists():
+                    yield source, source.stat()
+                else:
+                    report.errors.append(
+                        BriefingError(source, None, None, "no such file or folder")
+                    )
+            except OSError as exc:
+                report.errors.append(
+                    BriefingError(source, None, None, f"cannot read: {exc.strerror}")
+                )
+
+    def _load(self, path: Path, stat: os.stat_result, report: ReloadReport) -> None:
+        state = self._files.get(path)
+        if state is None:
+            state = self._files[path] = _FileState(stat.st_mtime_ns, stat.st_size)
+        state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
+        try:
+            briefing = load_briefing(path)
+        except BriefingFileError as exc:
+            state.errors = exc.errors
+            report.errors.extend(exc.errors)
+            return
+        owner = self._owner.get(briefing.id)
+        if owner is not None and owner != path:
+            error = BriefingError(
+                path, None, "id", f"duplicate id {briefing.id!r}, already used by {owner}"
+            )
+            state.errors = [error]
+            report.errors.append(error)
+            return
+        state.errors = []
+        old = state.briefing
+        if old is not None and old.id != briefing.id:
+            self._uninstall(old.id)
+            report.removed.append(old.id)
+        if old == briefing:
+            return
+        state.briefing = briefing
+        self._install(briefing, path)
+        (report.changed if old is not None and old.id == briefing.id else report.added).append(
+            briefing.id
+        )
+
+    def _forget_file(self, path: Path, report: ReloadReport) -> None:
+        state = self._files.pop(path)
+        if state.briefing is not None and self._owner.get(state.briefing.id) == path:
+            self._uninstall(state.briefing.id)
+            report.removed.append(state.briefing.id)
+
+    def _retry_duplicates(self) -> None:
+        # A file rejected for a duplicate id may be the rightful owner now the other file is gone.
+        for state in self._files.values():
+            if any(e.field == "id" and "duplicate id" in e.message for e in state.errors):
+                state.mtime_ns = -1
+
+    def _install(self, briefing: Briefing, path: Path) -> None:
+        if briefing.id in self._by_id:
+            self._uninstall(briefing.id)
+        self._by_id[briefing.id] = briefing
+        self._owner[briefing.id] = path
+        bisect.insort(self._newest, self._sort_key(briefing))
+        self._index.add(briefing)
+        for quote in briefing.quotes:
+            for word in words(quote.speaker) + words(quote.role or ""):
+                self._speaker_words[word].add(briefing.id)
+
+    def _uninstall(self, briefing_id: str) -> None:
+        briefing = self._by_id.pop(briefing_id)
+        del self._owner[briefing_id]
+        key = self._sort_key(briefing)
+        i = bisect.bisect_left(self._newest, key)
+        if i < len(self._newest) and self._newest[i] == key:
+            del self._newest[i]
+        self._index.remove(briefing_id)
+        for quote in briefing.quotes:
+            for word in words(quote.speaker) + words(quote.role or ""):
+                ids = self._speaker_words.get(word)
+                if ids is not None:
+                    ids.discard(briefing_id)
+                    if not ids:
+                        del self._speaker_words[word]
+
+    @staticmethod
+    def _sort_key(briefing: Briefing) -> tuple[float, str]:
+        return (-briefing.published_at.timestamp(), briefing.id)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    @property
+    def errors(self) -> list[BriefingError]:
+        """The current error of every file that has one (its last good version still serves)."""
+        return self._scan_errors + [e for state in self._files.values() for e in state.errors]
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, briefing_id: object) -> bool:
+        return briefing_id in self._by_id
+
+    def __iter__(self) -> Iterator[Briefing]:
+        return iter(self.newest())
+
+    def get(self, briefing_id: str) -> Briefing | None:
+        """The briefing with this id, if any."""
+        return self._by_id.get(briefing_id)
+
+    def path_of(self, briefing_id: str) -> Path | None:
+        """The file that holds the briefing with this id."""
+        return self._owner.get(briefing_id)
+
+    def newest(self, limit: int | None = None) -> list[Briefing]:
+        """Briefings, newest published first."""
+        keys = self._newest if limit is None else self._newest[:limit]
+        return [self._by_id[bid] for _, bid in keys]
+
+    def position(self, briefing_id: str) -> int | None:
+        """The 1-based number of a briefing in `newest()` order, as `/briefings` lists them."""
+        briefing = self._by_id.get(briefing_id)
+        if briefing is None:
+            return None
+        return bisect.bisect_left(self._newest, self._sort_key(briefing)) + 1
+
+    def resolve(self, ref: str) -> Briefing | None:
+        """A briefing by id, or by its number in `newest()` order."""
+        ref = ref.strip()
+        if ref.isdecimal() and len(ref) < 8:
+            number = int(ref)
+            if 1 <= number <= len(self._newest):
+                return self._by_id[self._newest[number - 1][1]]
+            return None
+        return self._by_id.get(ref.lower())
+
+    def closest_ids(self, ref: str, limit: int = 5) -> list[str]:
+        """Ids that look like `ref`, closest first."""
+        return difflib.get_close_matches(ref.lower(), list(self._by_id), n=limit, cutoff=0.4)
+
+    def search(self, query: str, limit: int = 10) -> list[Briefing]:
+        """Briefings matching every word of `query`, best first."""
+        return [self._by_id[bid] for bid, _ in self._index.search(query)[:limit]]
+
+    def quotes_by(
+        self, speaker: str, within: Iterable[Briefing] | None = None
+    ) -> list[tuple[Briefing, Quote]]:
+        """Quotes whose speaker (or role) matches `speaker`, newest briefing first."""
+        if within is None:
+            candidates: set[str] | None = None
+            for word in words(speaker):
+                ids = {
+                    bid
+                    for w, bids in self._speaker_words.items()
+                    if w.startswith(word)
+                    for bid in bids
+                }
+                candidates = ids if candidates is None else candidates & ids
+            within = [b for b in self.newest() if candidates and b.id in candidates]
+        return [(b, q) for b in within for q in b.quotes if speaker_matches(speaker, q)]

@@ -1,0 +1,133 @@
+"""Typed models of a curated briefing, validated with pydantic.
+
+The field names and meanings here are the contract editors write YAML against; `briefbot schema`
+prints them as JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Ids travel in inline-button callback data (64 bytes with a short prefix) and deep links.
+ID_MAX_LENGTH = 56
+
+BriefingId = Annotated[
+    str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=ID_MAX_LENGTH)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _require_offset(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime) and value.utcoffset() is None:
+        raise ValueError("a date-time needs a UTC offset, e.g. 2025-03-15T09:00:00+00:00")
+    return value
+
+
+Published = Annotated[dt.datetime | dt.date, AfterValidator(_require_offset)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where the article was published."""
+
+    name: Text
+    url: HttpUrl | None = None
+
+
+class AttendeeStatus(StrEnum):
+    """Whether someone takes part; the order is the order `/who_attends` shows them in."""
+
+    HOST = "host"
+    CONFIRMED = "confirmed"
+    EXPECTED = "expected"
+    UNDECIDED = "undecided"
+    ABSENT = "absent"
+
+
+class Attendee(_Strict):
+    """A person, country or organisation taking part (or not) in the event."""
+
+    name: Text
+    role: Text | None = None
+    country: Text | None = None
+    status: AttendeeStatus = AttendeeStatus.EXPECTED
+    note: Text | None = None
+
+
+class Quote(_Strict):
+    """A direct quote from the article."""
+
+    speaker: Text
+    role: Text | None = None
+    text: Text
+    context: Text | None = None
+
+
+class Related(_Strict):
+    """A related headline, linked where a URL is known."""
+
+    title: Text
+    url: HttpUrl | None = None
+
+
+class TimelineEntry(_Strict):
+    """Something that happened or is planned, in order."""
+
+    when: Text
+    what: Text
+
+
+class Briefing(_Strict):
+    """One curated article."""
+
+    id: BriefingId
+    title: Text
+    published: Published
+    source: Source | None = None
+    tags: list[Text] = Field(default_factory=list)
+    summary: Text
+    key_points: list[Text] = Field(default_factory=list)
+    attendees: list[Attendee] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    @property
+    def published_at(self) -> dt.datetime:
+        """The publication time as an aware datetime (a bare date counts as midnight UTC)."""
+        if isinstance(self.published, dt.datetime):
+            return self.published
+        return dt.datetime.combine(self.published, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def published_date(self) -> dt.date:
+        """The publication date as written."""
+        if isinstance(self.published, dt.datetime):
+            return self.published.date()
+        return self.published
+
+
+def slug_from_filename(stem: str) -> str:
+    """The default id of a briefing file: its name without extension, as a slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    return slug
+
+
+def briefing_json_schema() -> dict[str, object]:
+    """The JSON Schema of a briefing file, for editors (`id` is optional there)."""
+    schema = Briefing.model_json_schema()
+    required = schema.get("required")
+    if isinstance(required, list) and "id" in required:
+        required.remove("id")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "briefbot briefing"
+    return schema

@@ -1,0 +1,260 @@
+"""Rendering briefings to Telegram HTML.
+
+Every function returns HTML for Telegram's HTML parse mode: only tags Telegram supports, every
+dynamic string escaped. Nothing here knows about Telegram's API, so the simulator and the tests
+show exactly what a chat would receive. Long answers are split by `bot.briefing.split`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+
+from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
+from bot.commands import COMMANDS
+
+# A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
+EXPANDABLE_QUOTE = 300
+BULLET = "•"
+
+STATUS_HEADINGS = {
+    AttendeeStatus.HOST: "Host",
+    AttendeeStatus.CONFIRMED: "Confirmed",
+    AttendeeStatus.EXPECTED: "Expected",
+    AttendeeStatus.UNDECIDED: "Undecided",
+    AttendeeStatus.ABSENT: "Absent",
+}
+
+
+def e(text: str) -> str:
+    """Escape plain text for Telegram HTML."""
+    return escape(text, quote=False)
+
+
+def link(url: str, text: str) -> str:
+    """A link, with both the address and the text escaped."""
+    return f'<a href="{escape(url, quote=True)}">{e(text)}</a>'
+
+
+def format_date(day: dt.date) -> str:
+    """A date as people write it: 15 March 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """The first sentence of `text`, cut to `limit` characters on a word boundary."""
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    if 0 < end < limit:
+        return flat[: end + 1]
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _heading(title: str, briefing: Briefing) -> str:
+    return f"<b>{e(title)}</b> · {e(briefing.title)}"
+
+
+def _tag(tag: str) -> str:
+    # Telegram makes #words clickable; a dash would end the hashtag early.
+    return "#" + "".join(c if c.isalnum() else "_" for c in tag)
+
+
+def render_summary(briefing: Briefing) -> str:
+    """Title, date, source, summary, key points and tags."""
+    byline = format_date(briefing.published_date)
+    if briefing.source is not None:
+        source = (
+            link(str(briefing.source.url), briefing.source.name)
+            if briefing.source.url
+            else e(briefing.source.name)
+        )
+        byline += f" · {source}"
+    lines = [f"<b>{e(briefing.title)}</b>", f"<i>{byline}</i>", "", e(briefing.summary)]
+    if briefing.key_points:
+        lines += ["", "<b>Key points</b>"]
+        lines += [f"{BULLET} {e(point)}" for point in briefing.key_points]
+    if briefing.tags:
+        lines += ["", " ".join(e(_tag(t)) for t in briefing.tags)]
+    return "\n".join(lines)
+
+
+def _attendee_line(attendee: Attendee) -> str:
+    details = [d for d in (attendee.role, attendee.country) if d]
+    # Skip a country already spelled out in the role ("Prime Minister of Sweden", "Sweden").
+    if attendee.role and attendee.country and attendee.country in attendee.role:
+        details = [attendee.role]
+    if attendee.country and attendee.country == attendee.name:
+        details = [d for d in details if d != attendee.country]
+    line = f"{BULLET} <b>{e(attendee.name)}</b>"
+    if details:
+        line += f", {e(', '.join(details))}"
+    if attendee.note:
+        line += f"\n   <i>{e(attendee.note)}</i>"
+    return line
+
+
+def render_attendees(briefing: Briefing) -> str:
+    """Attendees grouped by status, in the order host, confirmed, expected, undecided, absent."""
+    lines = [_heading("Who attends", briefing)]
+    if not briefing.attendees:
+        lines += ["", "This briefing lists no attendees."]
+        return "\n".join(lines)
+    for status, heading in STATUS_HEADINGS.items():
+        group = [a for a in briefing.attendees if a.status == status]
+        if group:
+            lines += ["", f"<b>{heading}</b> ({len(group)})"]
+            lines += [_attendee_line(a) for a in group]
+    return "\n".join(lines)
+
+
+def _quote_block(quote: Quote) -> str:
+    who = f"<b>{e(quote.speaker)}</b>"
+    if quote.role:
+        who += f", {e(quote.role)}"
+    tag = "blockquote expandable" if len(quote.text) > EXPANDABLE_QUOTE else "blockquote"
+    block = f"{who}\n<{tag}>{e(quote.text)}</blockquote>"
+    if quote.context:
+        block += f"\n<i>{e(quote.context)}</i>"
+    return block
+
+
+def render_quotes(briefing: Briefing, quotes: Sequence[Quote], speaker: str | None = None) -> str:
+    """The given quotes of a briefing, each with speaker and role."""
+    title = "Quotes" if speaker is None else f"Quotes by “{speaker}”"
+    lines = [_heading(title, briefing)]
+    if not quotes:
+        lines += ["", "This briefing has no quotes."]
+    for quote in quotes:
+        lines += ["", _quote_block(quote)]
+    return "\n".join(lines)
+
+
+def speakers_of(briefing: Briefing) -> list[str]:
+    """Everyone quoted in a briefing, in order of first appearance."""
+    return list(dict.fromkeys(q.speaker for q in briefing.quotes))
+
+
+def render_no_speaker(briefing: Briefing, speaker: str) -> str:
+    """Nobody by that name is quoted: say so and list who is."""
+    names = speakers_of(briefing)
+    lines = [_heading("Quotes", briefing), "", f"Nobody matching “{e(speaker)}” is quoted here."]
+    if names:
+        lines += ["", "Quoted in this briefing:"] + [f"{BULLET} {e(n)}" for n in names]
+    return "\n".join(lines)
+
+
+def render_related(briefing: Briefing) -> str:
+    """Related headlines, linked where a URL is known."""
+    lines = [_heading("Related", briefing), ""]
+    if not briefing.related:
+        lines.append("This briefing lists no related stories.")
+    for item in briefing.related:
+        title = link(str(item.url), item.title) if item.url else e(item.title)
+        lines.append(f"{BULLET} {title}")
+    return "\n".join(lines)
+
+
+def render_timeline(briefing: Briefing) -> str:
+    """The timeline, in order."""
+    lines = [_heading("Timeline", briefing)]
+    if not briefing.timeline:
+        lines += ["", "This briefing has no timeline."]
+    for entry in briefing.timeline:
+        lines += ["", f"<b>{e(entry.when)}</b>", e(entry.what)]
+    return "\n".join(lines)
+
+
+def render_briefing_list(
+    briefings: Sequence[Briefing], first_number: int, total: int, current_id: str | None
+) -> str:
+    """One page of `/briefings`: numbered, newest first, the chat's current one marked."""
+    if total == 0:
+        return "No briefings yet."
+    last = first_number + len(briefings) - 1
+    lines = [f"<b>Briefings</b> ({first_number}–{last} of {total}, newest first)", ""]
+    for number, briefing in enumerate(briefings, start=first_number):
+        mark = " ✅" if briefing.id == current_id else ""
+        lines.append(
+            f"<b>{number}.</b> {e(briefing.title)}{mark}\n"
+            f"   <i>{format_date(briefing.published_date)}</i> · <code>{e(briefing.id)}</code>"
+        )
+    lines += ["", "Pick one to make it this chat's current briefing."]
+    return "\n".join(lines)
+
+
+def render_search_results(query: str, results: Sequence[Briefing]) -> str:
+    """Search results, best first, each with its id and a one-line summary."""
+    if not results:
+        return (
+            f"No briefing matches “{e(query)}”.\n"
+            "Try fewer or different words, or /briefings to see them all."
+        )
+    lines = [f"<b>Search</b> · “{e(query)}”", ""]
+    for briefing in results:
+        lines += [
+            f"{BULLET} <b>{e(briefing.title)}</b> · <code>{e(briefing.id)}</code>",
+            f"   {e(one_line(briefing.summary))}",
+        ]
+    return "\n".join(lines)
+
+
+def render_unknown_briefing(ref: str, suggestions: Sequence[str], available: int) -> str:
+    """A briefing reference that matches nothing, with the closest ids."""
+    lines = [f"There is no briefing “{e(ref)}”."]
+    if suggestions:
+        lines += ["", "Did you mean:"] + [f"{BULLET} <code>{e(s)}</code>" for s in suggestions]
+    if available:
+        lines += ["", f"Use an id or a number from 1 to {available} as in /briefings."]
+    else:
+        lines += ["", "No briefings are loaded yet."]
+    return "\n".join(lines)
+
+
+def render_digest(items: Sequence[Briefing], more: int) -> str:
+    """A digest of briefings the chat has not received yet, newest first."""
+    noun = "briefing" if len(items) == 1 else "briefings"
+    lines = [f"<b>Your digest</b> · {len(items)} new {noun}"]
+    for briefing in items:
+        lines += [
+            "",
+            f"<b>{e(briefing.title)}</b>",
+            f"<i>{format_date(briefing.published_date)}</i> · {e(one_line(briefing.summary))}",
+            f"/summary {e(briefing.id)}",
+        ]
+    if more:
+        lines += ["", f"…and {more} more in the next digest, or see /briefings."]
+    return "\n".join(lines)
+
+
+def render_help(is_admin: bool = False) -> str:
+    """Every command with a one-line description."""
+    lines = ["<b>Commands</b>", ""]
+    for command in COMMANDS:
+        if command.admin_only and not is_admin:
+            continue
+        args = f" {e(command.args)}" if command.args else ""
+        lines.append(f"/{command.name}{args} · {e(command.description)}")
+    lines += [
+        "",
+        "<i>[briefing]</i> is an id or a number from /briefings; without it, the chat's "
+        "current briefing is used. In a private chat, any other text is a search.",
+    ]
+    return "\n".join(lines)
+
+
+def render_welcome(count: int) -> str:
+    """The `/start` greeting."""
+    noun = "briefing" if count == 1 else "briefings"
+    return (
+        "<b>Welcome to briefbot.</b>\n"
+        f"I serve curated briefings on the news ({count} {noun} so far): who attends, "
+        "what was said, what happened when, and a daily digest of new ones.\n\n"
+        "Try:\n"
+        "/summary · the latest briefing in short\n"
+        "/who_attends · who takes part\n"
+        "/quotes · what was said\n\n"
+        "/help lists every command."
+    )

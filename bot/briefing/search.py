@@ -1,0 +1,105 @@
+"""A small ranked full-text index over briefings, updated one briefing at a time."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+from bot.briefing.models import Briefing
+from bot.briefing.textnorm import words
+
+# How much a word counts by where it appears; a title hit outranks a passing mention in a quote.
+WEIGHTS = {
+    "title": 5.0,
+    "names": 3.0,
+    "tags": 3.0,
+    "summary": 2.0,
+    "key_points": 1.5,
+    "quotes": 1.0,
+}
+# Words shorter than this only match whole words; longer ones also match as prefixes.
+MIN_PREFIX = 3
+
+
+def _weighted_words(briefing: Briefing) -> dict[str, float]:
+    fields: dict[str, list[str]] = {
+        "title": [briefing.title],
+        "names": [a.name for a in briefing.attendees] + [q.speaker for q in briefing.quotes],
+        "tags": list(briefing.tags),
+        "summary": [briefing.summary],
+        "key_points": list(briefing.key_points),
+        "quotes": [q.text for q in briefing.quotes],
+    }
+    scores: dict[str, float] = defaultdict(float)
+    for field, texts in fields.items():
+        seen: set[str] = set()
+        for text in texts:
+            seen.update(words(text))
+        for word in seen:
+            scores[word] += WEIGHTS[field]
+    return scores
+
+
+class SearchIndex:
+    """An inverted index: word → briefing id → score."""
+
+    def __init__(self) -> None:
+        self._postings: dict[str, dict[str, float]] = defaultdict(dict)
+        self._words_of: dict[str, dict[str, float]] = {}
+        self._vocabulary: list[str] | None = None
+
+    def add(self, briefing: Briefing) -> None:
+        """Index `briefing`, replacing any earlier version with the same id."""
+        self.remove(briefing.id)
+        scored = _weighted_words(briefing)
+        self._words_of[briefing.id] = scored
+        for word, score in scored.items():
+            if word not in self._postings:
+                self._vocabulary = None
+            self._postings[word][briefing.id] = score
+
+    def remove(self, briefing_id: str) -> None:
+        """Forget the briefing with this id, if indexed."""
+        for word in self._words_of.pop(briefing_id, {}):
+            posting = self._postings[word]
+            posting.pop(briefing_id, None)
+            if not posting:
+                del self._postings[word]
+                self._vocabulary = None
+
+    def search(self, query: str) -> list[tuple[str, float]]:
+        """Briefing ids matching `query`, best first, with their scores.
+
+        Every query word must match (as a word, or as a prefix when long enough); the score
+        adds up where the words appear.
+        """
+        terms = list(dict.fromkeys(words(query)))
+        if not terms:
+            return []
+        totals: dict[str, float] | None = None
+        for term in terms:
+            hits = self._hits(term)
+            if totals is None:
+                totals = hits
+            else:
+                totals = {bid: s + hits[bid] for bid, s in totals.items() if bid in hits}
+            if not totals:
+                return []
+        assert totals is not None
+        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+    def _hits(self, term: str) -> dict[str, float]:
+        hits = dict(self._postings.get(term, {}))
+        if len(term) < MIN_PREFIX:
+            return hits
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._postings)
+        vocab = self._vocabulary
+        i = bisect.bisect_left(vocab, term)
+        while i < len(vocab) and vocab[i].startswith(term):
+            if vocab[i] != term:
+                # A prefix match counts a little less than the whole word.
+                for bid, score in self._postings[vocab[i]].items():
+                    hits[bid] = max(hits.get(bid, 0.0), score * 0.8)
+            i += 1
+        return hits

@@ -1,0 +1,1 @@
+"""Subscriptions and scheduled digests: when a chat is due, what it gets, and the timer."""

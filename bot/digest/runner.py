@@ -1,0 +1,179 @@
+"""Running digests: find due chats, build each digest, hand it to a sender, keep the ledger.
+
+Deliveries are recorded right after the sender reports Telegram accepted the message, so a crash
+at any point loses nothing and never resends what was recorded. How a message gets through
+Telegram (rate limits, retries, blocked chats) is the sender's business, not this module's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.briefing.library import BriefingLibrary
+from bot.briefing.models import Briefing
+from bot.briefing.render import render_digest
+from bot.briefing.split import split_html
+from bot.clock import Clock
+from bot.digest.planner import DigestContent, DigestPlanner
+from bot.storage import ChatRecord, SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+# How many digests are in flight at once; the rate limiter, not this, sets the pace.
+FANOUT_WORKERS = 64
+
+
+class Outcome(enum.Enum):
+    """How a send ended."""
+
+    DELIVERED = "delivered"
+    GONE = "gone"  # blocked, kicked or deleted: stop trying until the chat speaks again
+    MIGRATED = "migrated"  # delivered, but the group now lives under a new id
+    FAILED = "failed"  # retries exhausted; try again at the next slot
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of one send, with the new chat id after a migration."""
+
+    outcome: Outcome
+    new_chat_id: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A rendered digest for one chat."""
+
+    chat_id: int
+    parts: list[str]
+    items: list[Briefing]
+
+
+class Sender(Protocol):
+    """Gets a digest to a chat through Telegram."""
+
+    async def send_digest(self, digest: Digest) -> SendResult:
+        """Send every part of `digest`; report how it went."""
+        ...
+
+
+@dataclass
+class RunStats:
+    """What one pass over the due chats did."""
+
+    due: int = 0
+    sent: int = 0
+    empty: int = 0
+    skipped: int = 0
+    failed: int = 0
+    gone: int = 0
+
+
+class DigestRunner:
+    """Pushes digests to due chats, exactly once per briefing and chat."""
+
+    def __init__(
+        self,
+        store: SubscriptionStore,
+        library: BriefingLibrary,
+        planner: DigestPlanner,
+        clock: Clock,
+        sender: Sender | None = None,
+    ) -> None:
+        self.store = store
+        self.library = library
+        self.planner = planner
+        self.clock = clock
+        self.sender = sender
+        self._in_flight: set[int] = set()
+
+    def build(self, chat_id: int) -> Digest | None:
+        """The digest a chat would get now, or None if it has received everything."""
+        content: DigestContent = self.planner.content(
+            self.library.newest(), self.store.delivered_ids(chat_id)
+        )
+        if not content.items:
+            return None
+        parts = split_html(render_digest(content.items, content.more))
+        return Digest(chat_id, parts, content.items)
+
+    async def deliver(self, chat_id: int) -> SendResult | None:
+        """Send a chat its digest now; None if there was nothing new for it."""
+        if self.sender is None:
+            raise RuntimeError("DigestRunner has no sender")
+        digest = self.build(chat_id)
+        if digest is None:
+            return None
+        result = await self.sender.send_digest(digest)
+        now = self.clock.now()
+        if result.outcome in (Outcome.DELIVERED, Outcome.MIGRATED):
+            target = result.new_chat_id if result.outcome is Outcome.MIGRATED else chat_id
+            if result.new_chat_id is not None:
+                self.store.migrate_chat(chat_id, result.new_chat_id, now)
+            self.store.record_deliveries(target or chat_id, [b.id for b in digest.items], now)
+        elif result.outcome is Outcome.GONE:
+            self.store.deactivate(chat_id, result.reason, now)
+            log.info("chat %s is gone (%s); digests paused until it speaks", chat_id, result.reason)
+        return result
+
+    async def run_due(self) -> RunStats:
+        """Send every due chat its digest, with a bounded number in flight."""
+        now = self.clock.now()
+        due = [c for c in self.store.due_chats(now) if c.chat_id not in self._in_flight]
+        stats = RunStats(due=len(due))
+        if not due:
+            return stats
+        self._in_flight.update(c.chat_id for c in due)
+        queue: asyncio.Queue[ChatRecord] = asyncio.Queue()
+        for chat in due:
+            queue.put_nowait(chat)
+
+        async def worker() -> None:
+            while not queue.empty():
+                chat = queue.get_nowait()
+                try:
+                    await self._run_one(chat, now, stats)
+                except Exception:
+                    stats.failed += 1
+                    log.exception("digest for chat %s failed", chat.chat_id)
+                finally:
+                    self._in_flight.discard(chat.chat_id)
+
+        await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
+        log.info(
+            "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
+            stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,
+        )  # fmt: skip
+        return stats
+
+    async def _run_one(self, chat: ChatRecord, now: dt.datetime, stats: RunStats) -> None:
+        decision = self.planner.decide(chat, now)
+        if not decision.send:
+            stats.skipped += 1
+            log.info("chat %s missed its digest by more than the grace; next at %s",
+                     chat.chat_id, decision.next_due)  # fmt: skip
+            self.store.set_next_due(chat.chat_id, decision.next_due, now)
+            return
+        result = await self.deliver(chat.chat_id)
+        chat_id = chat.chat_id
+        if result is None:
+            stats.empty += 1
+        elif result.outcome is Outcome.FAILED:
+            stats.failed += 1
+        elif result.outcome is Outcome.GONE:
+            stats.gone += 1
+        else:
+            stats.sent += 1
+            chat_id = result.new_chat_id or chat.chat_id
+        self.store.set_next_due(chat_id, decision.next_due, self.clock.now())
+
+    def in_flight(self) -> Sequence[int]:
+        """Chats whose digest is being sent right now."""
+        return sorted(self._in_flight)

@@ -1,0 +1,1 @@
+"""Telegram handlers: thin functions that parse arguments, ask the domain and send the answer."""

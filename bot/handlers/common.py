@@ -1,0 +1,110 @@
+"""What every handler shares: replying in parts, logging each command, and the error handler."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+
+from bot.briefing.models import Briefing
+from bot.briefing.render import render_unknown_briefing
+from bot.briefing.split import split_html
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+async def reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat (and topic) the update came from, split to fit; buttons go last."""
+    message = update.effective_message
+    if message is None:
+        return
+    parts = split_html(html)
+    for i, part in enumerate(parts):
+        markup = keyboard if i == len(parts) - 1 else None
+        await message.reply_text(part, reply_markup=markup, do_quote=False)
+
+
+def logged(name: str, handler: Handler) -> Handler:
+    """Wrap a handler so each call logs one line: chat, command and time taken."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            await handler(update, context)
+        except BaseException:
+            outcome = "error"
+            raise
+        finally:
+            chat = update.effective_chat
+            log.info(
+                "chat=%s command=%s took=%.1fms %s",
+                chat.id if chat else "-",
+                name,
+                (time.perf_counter() - started) * 1000,
+                outcome,
+            )
+
+    return wrapper
+
+
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a one-to-one chat with the bot."""
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def current_briefing(update: Update, context: BotContext) -> Briefing | None:
+    """The chat's current briefing: the one last chosen, else the newest published."""
+    services = context.services
+    chat = update.effective_chat
+    record = services.store.chat(chat.id) if chat else None
+    if record and record.current_briefing:
+        chosen = services.library.get(record.current_briefing)
+        if chosen is not None:
+            return chosen
+    newest = services.library.newest(limit=1)
+    return newest[0] if newest else None
+
+
+def unknown_briefing_html(context: BotContext, ref: str) -> str:
+    """The answer to a briefing reference that matches nothing."""
+    library = context.services.library
+    return render_unknown_briefing(ref, library.closest_ids(ref), len(library))
+
+
+NO_BRIEFINGS = "No briefings are loaded yet. Please try again later."
+
+
+async def track_chat(update: Update, context: BotContext) -> None:
+    """Remember every chat that writes; a chat that was marked gone is active again."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = context.services
+    if services.store.touch_chat(chat.id, chat.type, services.clock.now()):
+        log.info("chat %s is back; digests resume", chat.id)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log a handler's exception with its traceback and tell the chat something went wrong."""
+    error = context.error
+    if error is None:
+        return
+    context.services.handler_errors.append(error)
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(SORRY, do_quote=False)
+        except Exception:  # the chat may be unreachable; the error is logged above already
+            log.warning("could not tell chat about the error", exc_info=True)

@@ -1,0 +1,185 @@
+"""Digest commands: /subscribe, /unsubscribe, /timezone, /digest and /settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import zoneinfo
+from functools import cache
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+
+from bot.briefing.render import BULLET, e
+from bot.context import BotContext
+from bot.digest.cron import CronSyntaxError, parse_time_of_day
+from bot.digest.runner import Outcome
+from bot.handlers.common import is_private, reply
+
+ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """IANA zone names by their lowercase form."""
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({local.tzname()})"
+
+
+async def _may_change_settings(update: Update, context: BotContext) -> bool:
+    """Anyone in a private chat; in groups only the group's administrators."""
+    if is_private(update):
+        return True
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None:
+        return False
+    # An anonymous administrator posts as the group itself.
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
+        return True
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    if member.status in ADMIN_STATUSES:
+        return True
+    await reply(update, "Only this group's administrators can change its digest settings.")
+    return False
+
+
+async def cmd_subscribe(update: Update, context: BotContext) -> None:
+    """Subscribe to digests: on the default schedule, or daily at HH:MM."""
+    chat = update.effective_chat
+    if chat is None or not await _may_change_settings(update, context):
+        return
+    services = context.services
+    args = context.args or []
+    daily_at: str | None = None
+    if args:
+        try:
+            daily_at = parse_time_of_day(args[0])
+        except CronSyntaxError:
+            await reply(
+                update,
+                f"“{e(' '.join(args)[:40])}” is not a time of day. Use 24-hour HH:MM, "
+                "for example <code>/subscribe 07:30</code>, or just /subscribe for the "
+                "default schedule.",
+            )
+            return
+    now = services.clock.now()
+    record = services.store.chat(chat.id)
+    timezone = record.timezone if record else None
+    next_due = services.planner.next_due(daily_at, timezone, now)
+    services.store.subscribe(chat.id, daily_at, next_due, now)
+    zone = services.planner.zone(timezone)
+    schedule = f"every day at {daily_at}" if daily_at else "on the default schedule"
+    await reply(
+        update,
+        f"✅ Subscribed: a digest of new briefings {schedule} ({e(zone.key)}).\n"
+        f"Next digest: {e(_when(next_due, zone))}.\n"
+        "Change the time zone with /timezone, stop with /unsubscribe.",
+    )
+
+
+async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
+    """Stop digests."""
+    chat = update.effective_chat
+    if chat is None or not await _may_change_settings(update, context):
+        return
+    services = context.services
+    record = services.store.chat(chat.id)
+    if record is None or not record.subscribed:
+        await reply(update, "This chat is not subscribed. /subscribe starts daily digests.")
+        return
+    services.store.unsubscribe(chat.id, services.clock.now())
+    await reply(update, "Unsubscribed: no more digests. /subscribe brings them back.")
+
+
+async def cmd_timezone(update: Update, context: BotContext) -> None:
+    """Set the chat's time zone (an IANA name such as Europe/Berlin)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = context.services
+    args = context.args or []
+    record = services.store.chat(chat.id)
+    if not args:
+        zone = services.planner.zone(record.timezone if record else None)
+        await reply(
+            update,
+            f"This chat's time zone is <b>{e(zone.key)}</b>.\n"
+            "Change it with <code>/timezone Area/City</code>, e.g. "
+            "<code>/timezone Europe/Berlin</code>.",
+        )
+        return
+    if not await _may_change_settings(update, context):
+        return
+    wanted = " ".join(args)[:64]
+    names = _zone_names()
+    name = names.get(wanted.lower().replace(" ", "_"))
+    if name is None:
+        close = difflib.get_close_matches(wanted.lower(), list(names), n=5, cutoff=0.5)
+        hint = "\n".join(f"{BULLET} <code>{e(names[c])}</code>" for c in close)
+        await reply(
+            update,
+            f"I don't know the time zone “{e(wanted)}”."
+            + (f"\nDid you mean:\n{hint}" if hint else "")
+            + "\nUse an IANA name like <code>Europe/Berlin</code> or "
+            "<code>America/New_York</code>.",
+        )
+        return
+    now = services.clock.now()
+    next_due = None
+    if record is not None and record.subscribed:
+        next_due = services.planner.next_due(record.daily_at, name, now)
+    services.store.set_timezone(chat.id, name, next_due, now)
+    zone = zoneinfo.ZoneInfo(name)
+    text = f"🕗 Time zone set to <b>{e(name)}</b> (now {now.astimezone(zone):%H:%M} there)."
+    if next_due is not None:
+        text += f"\nNext digest: {e(_when(next_due, zone))}."
+    await reply(update, text)
+
+
+async def cmd_digest(update: Update, context: BotContext) -> None:
+    """Send this chat its digest now, or say there is nothing new."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    result = await context.services.runner.deliver(chat.id)
+    if result is None:
+        await reply(update, "Nothing new since your last digest. /briefings lists everything.")
+    elif result.outcome is Outcome.FAILED:
+        await reply(update, "I couldn't send the digest just now. Please try again in a minute.")
+
+
+async def cmd_settings(update: Update, context: BotContext) -> None:
+    """Show subscription, time, time zone and the next digest."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = context.services
+    record = services.store.chat(chat.id)
+    zone = services.planner.zone(record.timezone if record else None)
+    lines = ["<b>Settings</b>", ""]
+    if record is not None and record.subscribed:
+        default = services.planner.default_schedule.expression
+        schedule = (
+            f"every day at {record.daily_at}"
+            if record.daily_at
+            else f"default schedule (<code>{e(default)}</code>)"
+        )
+        lines.append(f"Digest: subscribed, {schedule}")
+        if record.next_due is not None:
+            lines.append(f"Next digest: {e(_when(record.next_due, zone))}")
+    else:
+        lines.append("Digest: not subscribed (/subscribe)")
+    lines.append(f"Time zone: {e(zone.key)}")
+    delivered = len(services.store.delivered_ids(chat.id))
+    lines.append(f"Briefings received so far: {delivered} of {len(services.library)}")
+    await reply(update, "\n".join(lines))

@@ -1,0 +1,162 @@
+"""The real application driven in-process: feed it updates, see what it sends.
+
+`SimulatedBot` builds briefbot exactly as `briefbot run` does (same services, handlers,
+rendering and storage), but talks to a `FakeBotAPI` instead of Telegram and reads time from a
+`ManualClock`. The simulator's terminal and the test suite both drive the bot through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from telegram import Update
+
+from bot.application import build_application, create_services
+from bot.briefing.library import BriefingLibrary
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.context import BotApplication, BotServices
+from bot.digest.runner import RunStats
+from bot.simulation.fake_api import FakeBotAPI, FakeRequest, SentMessage
+from bot.simulation.updates import UpdateFactory
+
+DEFAULT_PRIVATE_CHAT = 1001
+DEFAULT_GROUP_CHAT = -100200300
+DEFAULT_USER = 1001
+
+
+class SimulatedBot:
+    """briefbot's real `Application` wired to a fake Bot API and a hand-moved clock."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        storage_path: Path | str,
+        start: dt.datetime,
+        api: FakeBotAPI | None = None,
+        library: BriefingLibrary | None = None,
+        rate_limit: bool = False,
+    ) -> None:
+        self.clock = ManualClock(start)
+        self.api = api or FakeBotAPI(clock=lambda: self.clock.now().timestamp())
+        self.updates = UpdateFactory(
+            clock=lambda: self.clock.now().timestamp(),
+            bot_id=self.api.bot_id,
+            bot_username=self.api.username,
+        )
+        self.token = self.api.token
+        self.services: BotServices = create_services(
+            config, self.clock, storage_path=storage_path, library=library
+        )
+        self.application: BotApplication = build_application(
+            self.services,
+            self.token,
+            request=FakeRequest(self.api),
+            updates_request=FakeRequest(self.api),
+            rate_limit=rate_limit,
+            jobs=False,
+        )
+
+    async def __aenter__(self) -> Self:
+        await self.application.initialize()
+        if self.application.post_init is not None:
+            await self.application.post_init(self.application)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.application.shutdown()
+        if self.application.post_shutdown is not None:
+            await self.application.post_shutdown(self.application)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised by handlers so far."""
+        return self.services.handler_errors
+
+    async def feed(self, update: dict[str, Any]) -> list[SentMessage]:
+        """Process one update; return what the bot sent (or edited) because of it."""
+        before = len(self.api.sent)
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+        return self.api.sent[before:]
+
+    async def say(
+        self,
+        text: str,
+        *,
+        chat_id: int = DEFAULT_PRIVATE_CHAT,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+    ) -> list[SentMessage]:
+        """A user writes `text` in a chat (private unless the id is negative)."""
+        kind = chat_type or ("private" if chat_id > 0 else "supergroup")
+        self.api.register_chat(chat_id, kind, None if kind == "private" else "Simulated group")
+        title = None if kind == "private" else "Simulated group"
+        update = self.updates.message(
+            text, chat_id=chat_id, user_id=user_id, chat_type=kind, chat_title=title
+        )
+        return await self.feed(update)
+
+    async def press(
+        self, message: SentMessage, data: str, *, user_id: int | None = None
+    ) -> list[SentMessage]:
+        """A user presses the inline button with callback data `data` under `message`."""
+        kind = "private" if message.chat_id > 0 else "supergroup"
+        update = self.updates.callback(
+            data,
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            user_id=user_id,
+            chat_type=kind,
+            message_text=message.visible_text,
+        )
+        return await self.feed(update)
+
+    async def advance(self, delta: dt.timedelta) -> tuple[list[SentMessage], RunStats]:
+        """Move the clock on and push the digests that fell due, as the digest tick would."""
+        return await self.travel_to(self.clock.now() + delta)
+
+    async def travel_to(self, moment: dt.datetime) -> tuple[list[SentMessage], RunStats]:
+        """Move the clock to `moment`, pushing every digest that falls due on the way.
+
+        The clock stops at each due time in turn, as if the bot had been running all along.
+        """
+        before = len(self.api.sent)
+        total = RunStats()
+        store, runner = self.services.store, self.services.runner
+        while (due := store.next_due_time()) is not None and due <= moment:
+            self.clock.set(max(due, self.clock.now()))
+            stats = await runner.run_due()
+            _add(total, stats)
+            if stats.due == 0:  # nothing could be done at this time; don't spin on it
+                break
+        self.clock.set(moment)
+        _add(total, await runner.run_due())
+        return self.api.sent[before:], total
+
+    def reload(self) -> None:
+        """Pick up changed briefing files now, as the reload job would."""
+        self.services.library.reload()
+
+
+def _add(total: RunStats, more: RunStats) -> None:
+    for name in vars(total):
+        setattr(total, name, getattr(total, name) + getattr(more, name))
+
+
+def buttons(message: SentMessage) -> list[tuple[str, str]]:
+    """The inline buttons under a message: (label, callback data), row by row."""
+    markup = message.reply_markup or {}
+    return [
+        (button["text"], button.get("callback_data", button.get("url", "")))
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]

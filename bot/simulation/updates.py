@@ -1,0 +1,130 @@
+"""Builders of Telegram Update JSON (plain dicts) as a user's client would cause them.
+
+Turn one into an object with `telegram.Update.de_json(update, bot)`, or queue it on a
+`FakeBotAPI` with `push_update`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.simulation.fake_api import utf16_length
+
+
+class UpdateFactory:
+    """Makes updates with increasing update_id and per-chat increasing message_id."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        bot_id: int = 123456,
+        bot_username: str = "briefbot_sim_bot",
+    ) -> None:
+        self._clock = clock
+        self._bot = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "briefbot (simulated)",
+            "username": bot_username,
+        }
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._message_ids: dict[int, int] = {}
+
+    def message(
+        self,
+        text: str,
+        *,
+        chat_id: int = 1001,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        chat_title: str | None = None,
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """A text message from a user; a leading "/command" gets its bot_command entity.
+
+        `user_id` defaults to `chat_id` in private chats and to 5001 elsewhere.
+        """
+        user = self._user(chat_id, user_id, chat_type, first_name, username)
+        message = self._message(chat_id, chat_type, chat_title, user, text)
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
+            ]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def callback(
+        self,
+        data: str,
+        *,
+        chat_id: int = 1001,
+        message_id: int,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        message_text: str = "…",
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """A press of an inline button with `data` on the bot's message `message_id`."""
+        user = self._user(chat_id, user_id, chat_type, first_name, username)
+        message = {
+            "message_id": message_id,
+            "date": int(self._clock()),
+            "chat": self._chat(chat_id, chat_type, None, user),
+            "from": dict(self._bot),
+            "text": message_text,
+        }
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": user,
+            "chat_instance": str(chat_id),
+            "data": data,
+            "message": message,
+        }
+        return {"update_id": next(self._update_ids), "callback_query": query}
+
+    @staticmethod
+    def _user(
+        chat_id: int, user_id: int | None, chat_type: str, first_name: str, username: str
+    ) -> dict[str, Any]:
+        if user_id is None:
+            user_id = chat_id if chat_type == "private" else 5001
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "username": username,
+            "language_code": "en",
+        }
+
+    @staticmethod
+    def _chat(
+        chat_id: int, chat_type: str, title: str | None, user: dict[str, Any]
+    ) -> dict[str, Any]:
+        if chat_type == "private":
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": user["first_name"],
+                "username": user["username"],
+            }
+        return {"id": chat_id, "type": chat_type, "title": title or f"Chat {chat_id}"}
+
+    def _message(
+        self, chat_id: int, chat_type: str, title: str | None, user: dict[str, Any], text: str
+    ) -> dict[str, Any]:
+        message_id = self._message_ids.get(chat_id, 0) + 1
+        self._message_ids[chat_id] = message_id
+        return {
+            "message_id": message_id,
+            "date": int(self._clock()),
+            "chat": self._chat(chat_id, chat_type, title, user),
+            "from": user,
+            "text": text,
+        }

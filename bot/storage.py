@@ -1,0 +1,287 @@
+"""State that must survive restarts: chats, their subscriptions and the delivery ledger.
+
+All SQL lives in this module. The schema is versioned with SQLite's ``user_version``; each
+migration runs once, in order, inside a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE chats (
+        chat_id          INTEGER PRIMARY KEY,
+        chat_type        TEXT    NOT NULL DEFAULT 'private',
+        timezone         TEXT,
+        subscribed       INTEGER NOT NULL DEFAULT 0,
+        daily_at         TEXT,
+        active           INTEGER NOT NULL DEFAULT 1,
+        inactive_reason  TEXT,
+        next_due         TEXT,
+        current_briefing TEXT,
+        created_at       TEXT    NOT NULL,
+        updated_at       TEXT    NOT NULL
+    );
+    CREATE INDEX chats_due ON chats (next_due) WHERE subscribed = 1 AND active = 1;
+    CREATE TABLE deliveries (
+        chat_id      INTEGER NOT NULL,
+        briefing_id  TEXT    NOT NULL,
+        delivered_at TEXT    NOT NULL,
+        PRIMARY KEY (chat_id, briefing_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_at ON deliveries (delivered_at);
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _parse(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    """What the bot remembers about one chat."""
+
+    chat_id: int
+    chat_type: str
+    timezone: str | None
+    subscribed: bool
+    daily_at: str | None
+    active: bool
+    inactive_reason: str | None
+    next_due: dt.datetime | None
+    current_briefing: str | None
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts for the admins' `/stats`."""
+
+    chats: int
+    subscribers: int
+    active_subscribers: int
+    deliveries_since: int
+
+
+_CHAT_COLUMNS = (
+    "chat_id, chat_type, timezone, subscribed, daily_at, active, inactive_reason, next_due, "
+    "current_briefing"
+)
+
+
+def _chat(row: sqlite3.Row | tuple[object, ...]) -> ChatRecord:
+    cid, ctype, tz, sub, daily, active, reason, due, current = row
+    return ChatRecord(
+        chat_id=int(str(cid)),
+        chat_type=str(ctype),
+        timezone=tz if isinstance(tz, str) else None,
+        subscribed=bool(sub),
+        daily_at=daily if isinstance(daily, str) else None,
+        active=bool(active),
+        inactive_reason=reason if isinstance(reason, str) else None,
+        next_due=_parse(due if isinstance(due, str) else None),
+        current_briefing=current if isinstance(current, str) else None,
+    )
+
+
+class SubscriptionStore:
+    """Chats, subscriptions and deliveries in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # isolation_level=None: transactions are explicit (`_transaction`), never implicit.
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only a power cut can lose the last commit.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {version}; this briefbot knows {SCHEMA_VERSION}"
+            )
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    # -- chats -----------------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> ChatRecord | None:
+        """The record of a chat, if the bot has seen it."""
+        row = self._db.execute(
+            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+        return _chat(row) if row else None
+
+    def touch_chat(self, chat_id: int, chat_type: str, now: dt.datetime) -> bool:
+        """Remember a chat that talked to the bot; reactivate it. True if it was inactive."""
+        with self._transaction() as db:
+            row = db.execute("SELECT active FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO chats (chat_id, chat_type, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (chat_id, chat_type, _iso(now), _iso(now)),
+                )
+                return False
+            if row[0]:
+                return False
+            db.execute(
+                "UPDATE chats SET active = 1, inactive_reason = NULL, chat_type = ?,"
+                " updated_at = ? WHERE chat_id = ?",
+                (chat_type, _iso(now), chat_id),
+            )
+            return True
+
+    def _update(self, chat_id: int, now: dt.datetime, **values: object) -> None:
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with self._transaction() as db:
+            exists = db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+            if not exists:
+                db.execute(
+                    "INSERT INTO chats (chat_id, chat_type, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (chat_id, "private" if chat_id > 0 else "group", _iso(now), _iso(now)),
+                )
+            db.execute(
+                f"UPDATE chats SET {columns}, updated_at = ? WHERE chat_id = ?",
+                (*values.values(), _iso(now), chat_id),
+            )
+
+    def subscribe(
+        self, chat_id: int, daily_at: str | None, next_due: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Subscribe a chat: daily at HH:MM, or on the default schedule when None."""
+        self._update(
+            chat_id, now, subscribed=1, daily_at=daily_at, next_due=_iso(next_due), active=1
+        )
+
+    def unsubscribe(self, chat_id: int, now: dt.datetime) -> None:
+        """Stop digests for a chat (its delivery history stays)."""
+        self._update(chat_id, now, subscribed=0, next_due=None)
+
+    def set_timezone(
+        self, chat_id: int, timezone: str, next_due: dt.datetime | None, now: dt.datetime
+    ) -> None:
+        """Set a chat's time zone and, if subscribed, its recomputed next digest."""
+        if next_due is None:
+            self._update(chat_id, now, timezone=timezone)
+        else:
+            self._update(chat_id, now, timezone=timezone, next_due=_iso(next_due))
+
+    def set_current_briefing(self, chat_id: int, briefing_id: str, now: dt.datetime) -> None:
+        """Remember the briefing a chat chose last."""
+        self._update(chat_id, now, current_briefing=briefing_id)
+
+    def set_next_due(self, chat_id: int, next_due: dt.datetime, now: dt.datetime) -> None:
+        """Move a chat's next digest."""
+        self._update(chat_id, now, next_due=_iso(next_due))
+
+    def deactivate(self, chat_id: int, reason: str, now: dt.datetime) -> None:
+        """Stop trying a chat that blocked the bot or is gone, until it talks to the bot again."""
+        self._update(chat_id, now, active=0, inactive_reason=reason)
+
+    def migrate_chat(self, old_id: int, new_id: int, now: dt.datetime) -> None:
+        """Move everything about a group to its new supergroup id."""
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (new_id,)).fetchone():
+                db.execute("DELETE FROM chats WHERE chat_id = ?", (new_id,))
+            db.execute(
+                "UPDATE chats SET chat_id = ?, chat_type = 'supergroup', updated_at = ?"
+                " WHERE chat_id = ?",
+                (new_id, _iso(now), old_id),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO deliveries (chat_id, briefing_id, delivered_at)"
+                " SELECT ?, briefing_id, delivered_at FROM deliveries WHERE chat_id = ?",
+                (new_id, old_id),
+            )
+            db.execute("DELETE FROM deliveries WHERE chat_id = ?", (old_id,))
+
+    def due_chats(self, now: dt.datetime) -> list[ChatRecord]:
+        """Active subscribed chats whose next digest is due at `now`, most overdue first."""
+        rows = self._db.execute(
+            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
+            " AND next_due <= ? ORDER BY next_due, chat_id",
+            (_iso(now),),
+        ).fetchall()
+        return [_chat(row) for row in rows]
+
+    def next_due_time(self) -> dt.datetime | None:
+        """The earliest next digest of any active subscribed chat."""
+        row = self._db.execute(
+            "SELECT MIN(next_due) FROM chats WHERE subscribed = 1 AND active = 1"
+        ).fetchone()
+        return _parse(row[0]) if row else None
+
+    def subscribed_chats(self) -> list[ChatRecord]:
+        """Every subscribed chat, active or not."""
+        rows = self._db.execute(
+            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 ORDER BY chat_id"
+        ).fetchall()
+        return [_chat(row) for row in rows]
+
+    # -- deliveries --------------------------------------------------------------------------
+
+    def delivered_ids(self, chat_id: int) -> set[str]:
+        """Ids of the briefings this chat has received in a digest."""
+        rows = self._db.execute(
+            "SELECT briefing_id FROM deliveries WHERE chat_id = ?", (chat_id,)
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def record_deliveries(
+        self, chat_id: int, briefing_ids: Iterable[str], now: dt.datetime
+    ) -> None:
+        """Record that Telegram accepted a digest holding these briefings for this chat."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO deliveries (chat_id, briefing_id, delivered_at)"
+                " VALUES (?, ?, ?)",
+                [(chat_id, bid, _iso(now)) for bid in briefing_ids],
+            )
+
+    def stats(self, since: dt.datetime) -> StoreStats:
+        """How many chats, subscribers and deliveries since `since`."""
+        chats, subscribers, active = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(subscribed), 0),"
+            " COALESCE(SUM(subscribed AND active), 0) FROM chats"
+        ).fetchone()
+        (delivered,) = self._db.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE delivered_at >= ?", (_iso(since),)
+        ).fetchone()
+        return StoreStats(int(chats), int(subscribers), int(active), int(delivered))

@@ -1,0 +1,65 @@
+"""Shared fixtures: a config pointing at test folders, and the real bot on a fake Bot API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.simulation.harness import SimulatedBot
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_BRIEFINGS = ROOT / "briefings"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_ID = "ukraine-allies-virtual-meeting"
+# A Wednesday, well after the seed's publication.
+T0 = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
+
+
+def make_config(briefings_dir: Path, storage: Path, **overrides: object) -> Config:
+    """A config like the shipped one, with the given folders."""
+    data: dict[str, object] = {
+        "briefings": {"dir": str(briefings_dir)},
+        "storage": {"path": str(storage)},
+        "admins": [42],
+    }
+    data.update(overrides)
+    return Config.model_validate(data)
+
+
+@pytest.fixture
+def briefings_dir(tmp_path: Path) -> Path:
+    """A writable copy of the shipped briefings."""
+    target = tmp_path / "briefings"
+    shutil.copytree(SHIPPED_BRIEFINGS, target)
+    return target
+
+
+@pytest.fixture
+def add_briefing(briefings_dir: Path) -> Callable[[str, str], Path]:
+    """Write a briefing file into the test folder."""
+
+    def add(name: str, text: str) -> Path:
+        path = briefings_dir / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return add
+
+
+@pytest.fixture
+def config(briefings_dir: Path, tmp_path: Path) -> Config:
+    """The default config on the test folders; user 42 is an admin."""
+    return make_config(briefings_dir, tmp_path / "state.sqlite3")
+
+
+@pytest.fixture
+async def sim(config: Config, tmp_path: Path) -> AsyncIterator[SimulatedBot]:
+    """The real bot on a fake Bot API, its clock at T0."""
+    async with SimulatedBot(config, storage_path=config.storage.path, start=T0) as bot:
+        yield bot
+        assert not bot.errors, f"handlers raised: {bot.errors!r}"
