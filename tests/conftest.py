@@ -63,3 +63,26 @@ async def sim(config: Config, tmp_path: Path) -> AsyncIterator[SimulatedBot]:
     async with SimulatedBot(config, storage_path=config.storage.path, start=T0) as bot:
         yield bot
         assert not bot.errors, f"handlers raised: {bot.errors!r}"
+
+
+HOSTILE = FIXTURES / "briefings" / "hostile-text.yaml"
+
+
+@pytest.fixture
+def with_hostile(briefings_dir: Path) -> Path:
+    """The shipped briefing plus one full of text that must be escaped."""
+    return Path(shutil.copy(HOSTILE, briefings_dir / HOSTILE.name))
+
+
+def briefing_yaml(briefing_id: str, published: str, **fields: object) -> str:
+    """A minimal valid briefing file, with extra fields."""
+    import yaml
+
+    data: dict[str, object] = {
+        "id": briefing_id,
+        "title": f"Title of {briefing_id}",
+        "published": published,
+        "summary": f"Summary of {briefing_id}.",
+    }
+    data.update(fields)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

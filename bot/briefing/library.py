@@ -75,21 +75,29 @@ class BriefingLibrary:
     def reload(self) -> ReloadReport:
         """Bring the library up to date with the files on disk."""
         report = ReloadReport()
-        seen: set[Path] = set()
-        for path, stat in self._scan(report):
-            seen.add(path)
+        scan_errors: list[BriefingError] = []
+        scanned = dict(self._scan(scan_errors))
+        report.errors.extend(scan_errors)
+        self._scan_errors = scan_errors
+        # Forget removed files first, so a renamed file takes its id over in this same reload.
+        for path in [p for p in self._files if p not in scanned]:
+            self._forget_file(path, report)
+        for path, stat in scanned.items():
             state = self._files.get(path)
             if state and state.mtime_ns == stat.st_mtime_ns and state.size == stat.st_size:
                 continue
             self._load(path, stat, report)
-        for path in [p for p in self._files if p not in seen]:
-            self._forget_file(path, report)
-        if report.removed:
-            self._retry_duplicates()
-        self._scan_errors = [e for e in report.errors if e.path in self._sources]
+        removed = 0
+        for _ in range(len(scanned)):
+            if len(report.removed) == removed:
+                break
+            removed = len(report.removed)
+            for path in self._retry_duplicates():
+                report.errors = [e for e in report.errors if e.path != path]
+                self._load(path, scanned[path], report)
         return report
 
-    def _scan(self, report: ReloadReport) -> Iterator[tuple[Path, os.stat_result]]:
+    def _scan(self, errors: list[BriefingError]) -> Iterator[tuple[Path, os.stat_result]]:
         for source in self._sources:
             try:
                 if source.is_dir():
@@ -103,13 +111,9 @@ class BriefingLibrary:
                 elif source.exists():
                     yield source, source.stat()
                 else:
-                    report.errors.append(
-                        BriefingError(source, None, None, "no such file or folder")
-                    )
+                    errors.append(BriefingError(source, None, None, "no such file or folder"))
             except OSError as exc:
-                report.errors.append(
-                    BriefingError(source, None, None, f"cannot read: {exc.strerror}")
-                )
+                errors.append(BriefingError(source, None, None, f"cannot read: {exc.strerror}"))
 
     def _load(self, path: Path, stat: os.stat_result, report: ReloadReport) -> None:
         state = self._files.get(path)
@@ -149,11 +153,13 @@ class BriefingLibrary:
             self._uninstall(state.briefing.id)
             report.removed.append(state.briefing.id)
 
-    def _retry_duplicates(self) -> None:
+    def _retry_duplicates(self) -> list[Path]:
         # A file rejected for a duplicate id may be the rightful owner now the other file is gone.
-        for state in self._files.values():
-            if any(e.field == "id" and "duplicate id" in e.message for e in state.errors):
-                state.mtime_ns = -1
+        return [
+            path
+            for path, state in self._files.items()
+            if any(e.field == "id" and "duplicate id" in e.message for e in state.errors)
+        ]
 
     def _install(self, briefing: Briefing, path: Path) -> None:
         if briefing.id in self._by_id:

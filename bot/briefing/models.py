@@ -11,7 +11,17 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+)
+
+from bot.briefing.textnorm import fold
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Ids travel in inline-button callback data (64 bytes with a short prefix) and deep links.
@@ -29,7 +39,20 @@ def _require_offset(value: dt.date) -> dt.date:
     return value
 
 
-Published = Annotated[dt.datetime | dt.date, AfterValidator(_require_offset)]
+def _date_or_datetime(value: object) -> object:
+    # Pydantic would read a number as seconds since 1970 and a quoted date as a naive date-time.
+    if isinstance(value, int | float):
+        raise ValueError(
+            "write a date (2025-03-15) or a date-time with a UTC offset (2025-03-15T09:00:00+00:00)"
+        )
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return value
+
+
+Published = Annotated[
+    dt.datetime | dt.date, BeforeValidator(_date_or_datetime), AfterValidator(_require_offset)
+]
 
 
 class _Strict(BaseModel):
@@ -118,7 +141,7 @@ class Briefing(_Strict):
 
 def slug_from_filename(stem: str) -> str:
     """The default id of a briefing file: its name without extension, as a slug."""
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-")
     return slug
 
 

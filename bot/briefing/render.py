@@ -82,12 +82,11 @@ def render_summary(briefing: Briefing) -> str:
 
 
 def _attendee_line(attendee: Attendee) -> str:
-    details = [d for d in (attendee.role, attendee.country) if d]
-    # Skip a country already spelled out in the role ("Prime Minister of Sweden", "Sweden").
-    if attendee.role and attendee.country and attendee.country in attendee.role:
-        details = [attendee.role]
-    if attendee.country and attendee.country == attendee.name:
-        details = [d for d in details if d != attendee.country]
+    # Skip details the name or role already spell out ("Prime Minister of Sweden", "Sweden").
+    details: list[str] = []
+    for detail in (attendee.role, attendee.country):
+        if detail and detail not in attendee.name and not any(detail in d for d in details):
+            details.append(detail)
     line = f"{BULLET} <b>{e(attendee.name)}</b>"
     if details:
         line += f", {e(', '.join(details))}"
@@ -190,7 +189,7 @@ def render_search_results(query: str, results: Sequence[Briefing]) -> str:
     if not results:
         return (
             f"No briefing matches “{e(query)}”.\n"
-            "Try fewer or different words, or /briefings to see them all."
+            "Try other words, /briefings to see them all, or /help for the commands."
         )
     lines = [f"<b>Search</b> · “{e(query)}”", ""]
     for briefing in results:

@@ -70,23 +70,21 @@ class SearchIndex:
     def search(self, query: str) -> list[tuple[str, float]]:
         """Briefing ids matching `query`, best first, with their scores.
 
-        Every query word must match (as a word, or as a prefix when long enough); the score
-        adds up where the words appear.
+        Briefings that match every query word (as a word, or as a prefix when long enough) come
+        first; if none does, those matching the most words. Scores add up where words appear.
         """
         terms = list(dict.fromkeys(words(query)))
-        if not terms:
-            return []
-        totals: dict[str, float] | None = None
+        totals: dict[str, float] = {}
+        matched: dict[str, int] = {}
         for term in terms:
-            hits = self._hits(term)
-            if totals is None:
-                totals = hits
-            else:
-                totals = {bid: s + hits[bid] for bid, s in totals.items() if bid in hits}
-            if not totals:
-                return []
-        assert totals is not None
-        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+            for bid, score in self._hits(term).items():
+                totals[bid] = totals.get(bid, 0.0) + score
+                matched[bid] = matched.get(bid, 0) + 1
+        complete = [bid for bid, count in matched.items() if count == len(terms)]
+        # Partial matches only stand in when nothing matches every word.
+        found = complete or list(totals)
+        ranked = sorted(found, key=lambda bid: (-matched[bid], -totals[bid], bid))
+        return [(bid, totals[bid]) for bid in ranked]
 
     def _hits(self, term: str) -> dict[str, float]:
         hits = dict(self._postings.get(term, {}))

@@ -23,6 +23,7 @@ _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _NAME_TO_NUMBER = {name: i for i, name in enumerate(_DAY_NAMES)}
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class CronSyntaxError(ValueError):
@@ -54,8 +55,8 @@ def crontab_days_to_apscheduler(field: str) -> str:
             first, last = 0, 6
         elif "-" in base:
             start, _, end = base.partition("-")
-            first = _dow_number(start)
-            # "5-7" means Friday to Sunday: 7 closes a range as Sunday, after Saturday.
+            # "5-7" means Friday to Sunday: 7 in a range is Sunday after Saturday ("7-7" too).
+            first = 7 if start.strip() == "7" else _dow_number(start)
             last = 7 if end.strip() == "7" else _dow_number(end)
             if last < first:
                 raise CronSyntaxError(f"day range {base!r} runs backwards")
@@ -72,6 +73,26 @@ def parse_time_of_day(text: str) -> str:
     if not match:
         raise CronSyntaxError(f"{text!r} is not a time of day like 08:30")
     return f"{int(match[1]):02d}:{match[2]}"
+
+
+def _instant(wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The instant of a naive wall-clock time in `tz`: its first occurrence, or the gap's end."""
+    first: dt.datetime = wall.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == wall:
+        return first
+    # `wall` falls in a spring-forward gap. fold=0 read it with the offset from before the gap,
+    # which lands as far past the gap's end as `wall` is into the gap; fold=1 lands before the
+    # gap. The offset changes once in between: find that instant, to the second.
+    offset = first.astimezone(tz).utcoffset()
+    lo = int(wall.replace(tzinfo=tz, fold=1).timestamp())
+    hi = int(first.timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if dt.datetime.fromtimestamp(mid, tz).utcoffset() == offset:
+            hi = mid
+        else:
+            lo = mid
+    return dt.datetime.fromtimestamp(hi, dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,9 @@ class CronSchedule:
             )
         except ValueError as exc:
             raise CronSyntaxError(f"{expression!r}: {exc}") from None
+        # A valid-looking date that never comes ("0 0 30 2 *") must fail here, not at first use.
+        if trigger.get_next_fire_time(None, _EPOCH) is None:
+            raise CronSyntaxError(f"{expression!r} never fires")
         return cls(expression, trigger)
 
     @classmethod
@@ -123,7 +147,7 @@ class CronSchedule:
             if fire is None:  # pragma: no cover - five-field crontab always fires again
                 break
             wall = fire.replace(tzinfo=None)
-            instant: dt.datetime = wall.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+            instant = _instant(wall, tz)
             if instant > after:
                 return instant
         raise CronSyntaxError(f"{self.expression!r} never fires")  # pragma: no cover

@@ -1,0 +1,277 @@
+"""Command latency and burst throughput of the real `python -m bot run`, next to a bare PTB bot.
+
+Set-up: a `FakeBotAPIServer` runs in this process on 127.0.0.1 (no flood limits); each app runs
+as a subprocess pointed at it (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL). briefbot gets a
+temporary config: the repository's briefings, a fresh SQLite file, jobs on, as in production.
+The baseline is `bench/bare_bot.py`: one MessageHandler answering every command with a fixed
+line, no storage, no rate limiter.
+
+How to read the figures:
+
+* Latency is measured from `api.push_update(update)` to the moment the fake receives the bot's
+  sendMessage for that chat (time.monotonic on both ends, same process). It therefore includes
+  the long-poll wake-up, getUpdates' HTTP round trip, decoding, dispatch, the handler (for
+  briefbot: `track_chat`'s SQLite transaction, rendering, HTML splitting, the rate limiter) and
+  the sendMessage request up to its arrival; it excludes the fake's own processing of it.
+* "back-to-back": the next command is pushed as soon as the previous answer arrived. briefbot's
+  AIORateLimiter lets one message through every 1/28 s (a bucket of one), so back-to-back answers
+  are spaced ~35.7 ms apart by design: this row measures the limiter's pacing, not the bot's work.
+* "paced": a pause of `--gap` seconds (default 0.04 > 1/28 s) after each answer, so the limiter's
+  bucket is empty again when the next answer is sent; this row is the bot's own latency, the one
+  a person typing commands sees. The p50 ratio briefbot/bare is judged against 1.2x on this row.
+* Throughput: 200 distinct private chats send one /quotes each at the same moment; "time for
+  all" runs from the first push to the arrival of the 200th answer. briefbot's limiter paces all
+  sendMessage calls at 28/s overall (Telegram allows about 30/s), so ~28 answers/s (~7.1 s) is
+  the designed ceiling, not a slowness. "max in 1 s" is the most answers the fake saw in any
+  sliding one-second window: above 30 a real Telegram would start answering 429.
+* Each subprocess is stopped with SIGTERM and must exit with code 0.
+* The fake's HTTP server writes an answer's headers and body in two send() calls, so with
+  Nagle's algorithm on, every answer (getUpdates too) waits ~40 ms for the client's delayed ACK.
+  That is an artefact of the fake, not of either bot, and it would hide the bots' own latency;
+  the bench turns Nagle off on the fake's sockets (TCP_NODELAY) unless `--keep-nagle` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.simulation import fake_api
+from bot.simulation.fake_api import FakeBotAPI, FakeBotAPIServer, decode_params
+from bot.simulation.updates import UpdateFactory
+
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = ("/who_attends", "/quotes")
+LATENCY_CHAT = 1001
+BURST_FIRST_CHAT = 20_001
+START_TIMEOUT = 60.0
+ANSWER_TIMEOUT = 30.0
+
+
+class RecordingAPI(FakeBotAPI):
+    """A FakeBotAPI that timestamps (time.monotonic, on arrival) each accepted sendMessage."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.arrivals: dict[int, list[float]] = defaultdict(list)
+        self.all_arrivals: list[float] = []
+        self._arrived = threading.Condition()
+
+    def handle(self, method: str, params: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer as the fake does; note when an accepted sendMessage arrived, per chat."""
+        arrived = time.monotonic()
+        status, body = super().handle(method, params)
+        if method.lower() == "sendmessage" and status == 200:
+            chat_id = decode_params(params)["chat_id"]
+            with self._arrived:
+                self.arrivals[chat_id].append(arrived)
+                self.all_arrivals.append(arrived)
+                self._arrived.notify_all()
+        return status, body
+
+    def wait_answers(self, chat_ids: list[int], counts: list[int], timeout: float) -> None:
+        """Block until chat_ids[i] has at least counts[i] answers; raise on timeout."""
+        with self._arrived:
+            done = self._arrived.wait_for(
+                lambda: all(
+                    len(self.arrivals[c]) >= n for c, n in zip(chat_ids, counts, strict=True)
+                ),
+                timeout,
+            )
+        if not done:
+            raise TimeoutError(f"no answer within {timeout:.0f} s")
+
+
+@dataclass
+class AppResult:
+    """Everything measured for one app."""
+
+    name: str
+    back_to_back: dict[str, list[float]] = field(default_factory=dict)
+    paced: dict[str, list[float]] = field(default_factory=dict)
+    burst_seconds: float = 0.0
+    burst_max_window: int = 0
+    answers_per_command: float = 1.0
+    exit_code: int | None = None
+
+
+def percentile(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def max_in_window(stamps: list[float], span: float = 1.0) -> int:
+    """The most stamps in any half-open window [t, t + span)."""
+    ordered = sorted(stamps)
+    best = start = 0
+    for end, stamp in enumerate(ordered):
+        while ordered[start] <= stamp - span:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def write_config(workdir: Path) -> Path:
+    path = workdir / "bot.yaml"
+    path.write_text(
+        f"briefings:\n  dir: {REPO / 'briefings'}\nstorage:\n  path: {workdir / 'bench.sqlite3'}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def start_app(argv: list[str], server: FakeBotAPIServer, workdir: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "TELEGRAM_BOT_TOKEN": server.api.token,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "PYTHONPATH": str(REPO),
+    }
+    log = (workdir / "app.log").open("wb")
+    return subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def ask(
+    api: RecordingAPI, updates: UpdateFactory, command: str, chat_id: int, timeout: float
+) -> float:
+    """Push one command and wait for its first answer; return the latency in seconds."""
+    before = len(api.arrivals[chat_id])
+    pushed = time.monotonic()
+    api.push_update(updates.message(command, chat_id=chat_id))
+    api.wait_answers([chat_id], [before + 1], timeout)
+    return api.arrivals[chat_id][before] - pushed
+
+
+def measure(name: str, argv: list[str], args: argparse.Namespace) -> AppResult:
+    result = AppResult(name)
+    api = RecordingAPI()
+    updates = UpdateFactory(bot_id=api.bot_id, bot_username=api.username)
+    with tempfile.TemporaryDirectory(prefix="bench-commands-") as tmp, FakeBotAPIServer(api) as srv:
+        workdir = Path(tmp)
+        config = str(write_config(workdir))
+        process = start_app([a.replace("{config}", config) for a in argv], srv, workdir)
+        try:
+            started = time.monotonic()
+            ask(api, updates, COMMANDS[0], LATENCY_CHAT, START_TIMEOUT)
+            print(f"  {name}: first answer {time.monotonic() - started:.1f} s after start")
+            for command in COMMANDS:
+                for _ in range(args.warmup):
+                    ask(api, updates, command, LATENCY_CHAT, ANSWER_TIMEOUT)
+            for command in COMMANDS:
+                result.back_to_back[command] = [
+                    ask(api, updates, command, LATENCY_CHAT, ANSWER_TIMEOUT)
+                    for _ in range(args.count)
+                ]
+            for command in COMMANDS:
+                samples = []
+                for _ in range(args.count):
+                    time.sleep(args.gap)
+                    samples.append(ask(api, updates, command, LATENCY_CHAT, ANSWER_TIMEOUT))
+                result.paced[command] = samples
+            time.sleep(0.5)
+            # Did every command get exactly one sendMessage (no split or extra answers)?
+            asked = 1 + len(COMMANDS) * (args.warmup + 2 * args.count)
+            result.answers_per_command = len(api.arrivals[LATENCY_CHAT]) / asked
+            result.burst_seconds, result.burst_max_window = burst(api, updates, args.burst)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                result.exit_code = process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                result.exit_code = process.wait()
+        if result.exit_code != 0:
+            print(f"  {name} exited with {result.exit_code}; last log lines:")
+            tail = (workdir / "app.log").read_text(errors="replace").splitlines()[-20:]
+            print("\n".join(f"    {line}" for line in tail))
+    return result
+
+
+def burst(api: RecordingAPI, updates: UpdateFactory, chats: int) -> tuple[float, int]:
+    """Each of `chats` private chats sends /quotes at once; time until every one has its answer."""
+    chat_ids = list(range(BURST_FIRST_CHAT, BURST_FIRST_CHAT + chats))
+    messages = [updates.message("/quotes", chat_id=chat_id) for chat_id in chat_ids]
+    pushed = time.monotonic()
+    for message in messages:
+        api.push_update(message)
+    api.wait_answers(chat_ids, [1] * chats, ANSWER_TIMEOUT + chats / 20)
+    firsts = [api.arrivals[chat_id][0] for chat_id in chat_ids]
+    return max(firsts) - pushed, max_in_window(firsts)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f}"
+
+
+def report(bare: AppResult, brief: AppResult, args: argparse.Namespace) -> None:
+    for label, attr in (("back-to-back", "back_to_back"), (f"paced ({args.gap:g} s gap)", "paced")):
+        print(f"\nLatency, {label}: push_update -> sendMessage at the fake, ms ({args.count} each)")
+        print(f"{'command':<14}{'bare p50':>9}{'bare p99':>9}{'bb p50':>9}{'bb p99':>9}  p50 ratio")
+        for command in COMMANDS:
+            b, r = getattr(bare, attr)[command], getattr(brief, attr)[command]
+            ratio = percentile(r, 50) / percentile(b, 50)
+            verdict = "ok" if ratio <= 1.2 else "above the 1.2x target"
+            print(
+                f"{command:<14}{ms(percentile(b, 50)):>9}{ms(percentile(b, 99)):>9}"
+                f"{ms(percentile(r, 50)):>9}{ms(percentile(r, 99)):>9}  {ratio:5.2f}x {verdict}"
+            )
+    print(f"\nThroughput: {args.burst} private chats send /quotes at once")
+    print(f"{'app':<10}{'answers/s':>10}{'time for all':>14}{'max in 1 s':>12}")
+    for result in (bare, brief):
+        rate = args.burst / result.burst_seconds
+        print(
+            f"{result.name:<10}{rate:>10.1f}{result.burst_seconds:>12.2f} s"
+            f"{result.burst_max_window:>12}"
+        )
+    print(
+        "briefbot's AIORateLimiter paces sendMessage at 28/s overall by design (Telegram allows"
+        f" ~30/s): {args.burst} answers cannot take less than {(args.burst - 1) / 28:.2f} s."
+    )
+    if bare.burst_max_window > 30:
+        print(
+            f"The bare bot has no limiter: {bare.burst_max_window} answers in one second would"
+            " draw 429s from the real Telegram."
+        )
+    for result in (bare, brief):
+        status = "ok" if result.exit_code == 0 else "FAILED"
+        print(f"{result.name}: SIGTERM -> exit code {result.exit_code} ({status})")
+        if result.answers_per_command != 1:
+            print(f"{result.name}: {result.answers_per_command:.3f} messages per command (not 1)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=300, help="measured commands of each kind")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up commands of each kind")
+    parser.add_argument("--gap", type=float, default=0.04, help="pause before paced commands, s")
+    parser.add_argument("--burst", type=int, default=200, help="chats in the throughput burst")
+    parser.add_argument(
+        "--keep-nagle",
+        action="store_true",
+        help="leave Nagle's algorithm on in the fake's HTTP server (adds ~40 ms per request)",
+    )
+    args = parser.parse_args()
+    # The fake writes headers and body in two send() calls; with Nagle's algorithm on, the body
+    # waits for the client's delayed ACK (~40 ms on Linux) on every answer, getUpdates included.
+    fake_api._Handler.disable_nagle_algorithm = not args.keep_nagle
+    began = time.monotonic()
+    print("Running the bare PTB bot and briefbot against the fake Bot API ...")
+    bare = measure("bare", [sys.executable, str(REPO / "bench" / "bare_bot.py")], args)
+    brief = measure("briefbot", [sys.executable, "-m", "bot", "run", "--config", "{config}"], args)
+    report(bare, brief, args)
+    print(f"\nTotal bench time: {time.monotonic() - began:.0f} s")
+    return 0 if bare.exit_code == brief.exit_code == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,569 @@
+"""The briefing library: loading a folder, incremental reloads, and the lookups the bot uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import bot.briefing.library as library_module
+from bot.briefing.library import BriefingLibrary
+from bot.briefing.models import Briefing
+
+DAY = dt.date(2025, 3, 15)
+
+
+def briefing_yaml(title: str, published: dt.date | dt.datetime = DAY, **fields: Any) -> str:
+    """The YAML text of a valid briefing; `fields` adds or overrides fields."""
+    data: dict[str, Any] = {
+        "title": title,
+        "published": published,
+        "summary": f"What happened: {title}.",
+    }
+    data.update(fields)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def write(path: Path, text: str) -> Path:
+    """Write `text`, making sure a reload sees the change even on a coarse-mtime file system."""
+    before = path.stat() if path.exists() else None
+    path.write_text(text, encoding="utf-8")
+    if before is not None:
+        after = path.stat()
+        bumped = max(after.st_mtime_ns, before.st_mtime_ns + 1_000_000_000)
+        os.utime(path, ns=(after.st_atime_ns, bumped))
+    return path
+
+
+def ids(briefings: list[Briefing]) -> list[str]:
+    """The ids of `briefings`, in order."""
+    return [b.id for b in briefings]
+
+
+def error_lines(library: BriefingLibrary) -> list[str]:
+    """The library's current errors, as `briefbot validate` prints them."""
+    return [str(e) for e in library.errors]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty briefings folder."""
+    path = tmp_path / "briefings"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def library(folder: Path) -> BriefingLibrary:
+    """A library over `folder`, not loaded yet."""
+    return BriefingLibrary([folder])
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the library reads from now on (the real loader still runs)."""
+    seen: list[Path] = []
+    real: Callable[[Path], Briefing] = library_module.load_briefing
+
+    def spy(path: Path) -> Briefing:
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(library_module, "load_briefing", spy)
+    return seen
+
+
+class TestBrokenFiles:
+    """A broken file is reported and skipped; every other file still loads."""
+
+    def test_good_files_load_around_a_broken_one(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        write(folder / "a.yaml", briefing_yaml("Alpha"))
+        bad = write(folder / "b.yaml", "title: [unclosed\npublished: 2025-03-15\n")
+        write(folder / "c.yml", briefing_yaml("Gamma"))
+        write(folder / "notes.txt", "not a briefing")
+
+        report = library.reload()
+
+        assert sorted(report.added) == ["a", "c"]
+        assert len(library) == 2
+        assert "b" not in library
+        [line] = error_lines(library)
+        assert line.startswith(f"{bad}:2: YAML error: ")
+        assert [str(e) for e in report.errors] == [line]
+
+    def test_every_broken_file_is_reported(self, folder: Path, library: BriefingLibrary) -> None:
+        first = write(folder / "first.yaml", "")
+        second = write(folder / "second.yaml", "- a list\n")
+        write(folder / "third.yaml", briefing_yaml("Fine"))
+        library.reload()
+        assert error_lines(library) == [
+            f"{first}: the file is empty; a briefing needs title, published, summary",
+            f"{second}:1: expected a mapping of briefing fields, got list",
+        ]
+        assert ids(library.newest()) == ["third"]
+
+    def test_missing_source_is_an_error_not_a_crash(self, tmp_path: Path) -> None:
+        missing = tmp_path / "nowhere"
+        library = BriefingLibrary([missing])
+        library.reload()
+        assert error_lines(library) == [f"{missing}: no such file or folder"]
+        assert len(library) == 0
+
+    def test_single_file_source_reports_its_error_once(self, folder: Path) -> None:
+        bad = write(folder / "bad.yaml", "title: T\n")
+        library = BriefingLibrary([bad])
+        report = library.reload()
+        assert sorted(error_lines(library)) == [
+            f"{bad}:1: published: field required",
+            f"{bad}:1: summary: field required",
+        ]
+        assert len(report.errors) == 2
+
+
+class TestDuplicateIds:
+    """Two files with one id: the first by file name wins and the other names both files."""
+
+    def test_first_file_by_name_wins(self, folder: Path, library: BriefingLibrary) -> None:
+        # Written in reverse order: file names decide, not creation order.
+        second = write(folder / "b.yaml", briefing_yaml("From B", id="same"))
+        first = write(folder / "a.yaml", briefing_yaml("From A", id="same"))
+        library.reload()
+        briefing = library.get("same")
+        assert briefing is not None and briefing.title == "From A"
+        assert library.path_of("same") == first
+        assert error_lines(library) == [
+            f"{second}: id: duplicate id 'same', already used by {first}"
+        ]
+
+    def test_default_id_clashes_with_an_explicit_one(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        owner = write(folder / "allies.yaml", briefing_yaml("By file name"))
+        other = write(folder / "zz.yaml", briefing_yaml("Explicit", id="allies"))
+        library.reload()
+        assert library.path_of("allies") == owner
+        assert error_lines(library) == [
+            f"{other}: id: duplicate id 'allies', already used by {owner}"
+        ]
+
+    def test_removing_the_owner_hands_the_id_over_at_once(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        first = write(folder / "a.yaml", briefing_yaml("From A", id="same"))
+        second = write(folder / "b.yaml", briefing_yaml("From B", id="same"))
+        library.reload()
+        first.unlink()
+        library.reload()
+        briefing = library.get("same")
+        assert briefing is not None and briefing.title == "From B"
+        assert library.path_of("same") == second
+        assert library.errors == []
+
+    def test_owner_changing_its_id_frees_the_old_one(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        first = write(folder / "a.yaml", briefing_yaml("From A", id="same"))
+        write(folder / "b.yaml", briefing_yaml("From B", id="same"))
+        library.reload()
+        write(first, briefing_yaml("From A", id="renamed"))
+        library.reload()
+        assert ids(library.newest()) == ["renamed", "same"]
+        assert library.get("same") is not None
+        assert library.get("same").title == "From B"  # type: ignore[union-attr]
+        assert library.errors == []
+
+    def test_renaming_a_file_keeps_its_briefing(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        old = write(folder / "a.yaml", briefing_yaml("Alpha", id="alpha"))
+        library.reload()
+        new = folder / "z.yaml"
+        old.rename(new)
+        library.reload()
+        assert library.path_of("alpha") == new
+        assert library.errors == []
+
+
+class TestIncrementalReload:
+    """Only files whose modification time or size changed are read again."""
+
+    def test_only_changed_files_are_read(
+        self, folder: Path, library: BriefingLibrary, reads: list[Path]
+    ) -> None:
+        a = write(folder / "a.yaml", briefing_yaml("Alpha"))
+        b = write(folder / "b.yaml", briefing_yaml("Beta"))
+        c = write(folder / "c.yaml", briefing_yaml("Gamma"))
+        library.reload()
+        assert sorted(reads) == [a, b, c]
+
+        reads.clear()
+        report = library.reload()
+        assert reads == []
+        assert not report.changed_anything
+
+        write(b, briefing_yaml("Beta, revised"))
+        report = library.reload()
+        assert reads == [b]
+        assert report.changed == ["b"]
+        assert library.get("b").title == "Beta, revised"  # type: ignore[union-attr]
+
+        reads.clear()
+        d = write(folder / "d.yaml", briefing_yaml("Delta"))
+        report = library.reload()
+        assert reads == [d]
+        assert report.added == ["d"]
+
+    def test_same_size_edit_is_seen_by_its_mtime(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        path = write(folder / "a.yaml", briefing_yaml("Alpha"))
+        library.reload()
+        write(path, briefing_yaml("Omega"))  # same length, newer mtime
+        assert path.stat().st_size == len(briefing_yaml("Alpha").encode())
+        report = library.reload()
+        assert report.changed == ["a"]
+        assert library.get("a").title == "Omega"  # type: ignore[union-attr]
+
+    def test_touched_but_identical_file_changes_nothing(
+        self, folder: Path, library: BriefingLibrary, reads: list[Path]
+    ) -> None:
+        path = write(folder / "a.yaml", briefing_yaml("Alpha"))
+        library.reload()
+        reads.clear()
+        write(path, briefing_yaml("Alpha"))
+        report = library.reload()
+        assert reads == [path]
+        assert not report.changed_anything
+
+    def test_broken_edit_keeps_the_last_good_version_until_fixed(
+        self, folder: Path, library: BriefingLibrary, reads: list[Path]
+    ) -> None:
+        path = write(folder / "a.yaml", briefing_yaml("Alpha", tags=["ukraine"]))
+        write(folder / "b.yaml", briefing_yaml("Beta"))
+        library.reload()
+
+        write(path, briefing_yaml("Alpha") + "quotse: []\n")
+        report = library.reload()
+        expected = f"{path}:4: quotse: unknown field (check the spelling; see `briefbot schema`)"
+        assert [str(e) for e in report.errors] == [expected]
+        assert not report.changed_anything
+        assert library.get("a").title == "Alpha"  # type: ignore[union-attr]
+        assert library.get("a").tags == ["ukraine"]  # type: ignore[union-attr]
+        assert ids(library.search("alpha")) == ["a"]
+
+        # The error stays reported on later reloads without reading the file again.
+        reads.clear()
+        report = library.reload()
+        assert reads == []
+        assert report.errors == []
+        assert error_lines(library) == [expected]
+
+        write(path, briefing_yaml("Alpha, fixed"))
+        report = library.reload()
+        assert report.changed == ["a"]
+        assert library.errors == []
+        assert library.get("a").title == "Alpha, fixed"  # type: ignore[union-attr]
+
+    def test_file_broken_from_the_start_appears_once_fixed(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        path = write(folder / "a.yaml", "title: Alpha\n")
+        library.reload()
+        assert "a" not in library
+        write(path, briefing_yaml("Alpha"))
+        report = library.reload()
+        assert report.added == ["a"]
+        assert library.errors == []
+
+    def test_removed_file_removes_its_briefing_everywhere(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        quote = {"speaker": "Emmanuel Macron", "text": "delaying the process"}
+        path = write(folder / "a.yaml", briefing_yaml("Ceasefire talks", quotes=[quote]))
+        write(folder / "b.yaml", briefing_yaml("Other news"))
+        library.reload()
+        assert ids(library.search("ceasefire")) == ["a"]
+
+        path.unlink()
+        report = library.reload()
+        assert report.removed == ["a"]
+        assert library.get("a") is None
+        assert ids(library.newest()) == ["b"]
+        assert library.search("ceasefire") == []
+        assert library.quotes_by("macron") == []
+
+    def test_removed_broken_file_takes_its_error_along(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        path = write(folder / "a.yaml", "")
+        library.reload()
+        assert len(library.errors) == 1
+        path.unlink()
+        library.reload()
+        assert library.errors == []
+
+    def test_id_change_in_a_file(self, folder: Path, library: BriefingLibrary) -> None:
+        path = write(folder / "a.yaml", briefing_yaml("Ceasefire talks", id="old-id"))
+        library.reload()
+        write(path, briefing_yaml("Ceasefire talks", id="new-id"))
+        report = library.reload()
+        assert report.removed == ["old-id"]
+        assert report.added == ["new-id"]
+        assert library.get("old-id") is None
+        assert library.resolve("old-id") is None
+        assert ids(library.newest()) == ["new-id"]
+        assert ids(library.search("ceasefire")) == ["new-id"]
+        assert library.path_of("new-id") == path
+
+    def test_id_change_onto_a_taken_id_keeps_the_last_good_version(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        path = write(folder / "a.yaml", briefing_yaml("Alpha", id="alpha"))
+        owner = write(folder / "b.yaml", briefing_yaml("Beta", id="beta"))
+        library.reload()
+        write(path, briefing_yaml("Alpha", id="beta"))
+        library.reload()
+        assert ids(library.newest()) == ["alpha", "beta"]
+        assert library.get("beta").title == "Beta"  # type: ignore[union-attr]
+        assert error_lines(library) == [f"{path}: id: duplicate id 'beta', already used by {owner}"]
+
+
+class TestOrdering:
+    """Newest first by the instant of publication; dates count as midnight UTC."""
+
+    @pytest.fixture
+    def mixed(self, folder: Path, library: BriefingLibrary) -> BriefingLibrary:
+        plus2 = dt.timezone(dt.timedelta(hours=2))
+        minus5 = dt.timezone(dt.timedelta(hours=-5))
+        write(folder / "midnight.yaml", briefing_yaml("Date only", DAY))
+        # 07:00 UTC on the 15th.
+        write(
+            folder / "morning.yaml",
+            briefing_yaml("Morning", dt.datetime(2025, 3, 15, 9, tzinfo=plus2)),
+        )
+        # 04:30 UTC on the 15th, though written as the 14th.
+        write(
+            folder / "late.yaml",
+            briefing_yaml("Late", dt.datetime(2025, 3, 14, 23, 30, tzinfo=minus5)),
+        )
+        write(folder / "next-day.yaml", briefing_yaml("Next day", dt.date(2025, 3, 16)))
+        write(folder / "also-midnight.yaml", briefing_yaml("Same instant", DAY))
+        library.reload()
+        return library
+
+    def test_newest_first(self, mixed: BriefingLibrary) -> None:
+        assert ids(mixed.newest()) == [
+            "next-day",
+            "morning",
+            "late",
+            "also-midnight",  # a tie is broken by id
+            "midnight",
+        ]
+        assert ids(list(mixed)) == ids(mixed.newest())
+
+    def test_limit(self, mixed: BriefingLibrary) -> None:
+        assert ids(mixed.newest(2)) == ["next-day", "morning"]
+        assert len(mixed.newest(100)) == 5
+
+    def test_position_is_the_list_number(self, mixed: BriefingLibrary) -> None:
+        assert [mixed.position(i) for i in ids(mixed.newest())] == [1, 2, 3, 4, 5]
+        assert mixed.position("nope") is None
+
+    def test_edited_date_moves_the_briefing(self, folder: Path, mixed: BriefingLibrary) -> None:
+        write(folder / "midnight.yaml", briefing_yaml("Date only", dt.date(2025, 3, 17)))
+        mixed.reload()
+        assert ids(mixed.newest(2)) == ["midnight", "next-day"]
+        assert mixed.position("midnight") == 1
+
+
+class TestResolve:
+    """A briefing is found by id or by its number in the list; near misses are suggested."""
+
+    @pytest.fixture
+    def three(self, folder: Path, library: BriefingLibrary) -> BriefingLibrary:
+        write(folder / "ukraine-allies-meeting.yaml", briefing_yaml("A", dt.date(2025, 3, 15)))
+        write(folder / "gaza-truce-talks.yaml", briefing_yaml("B", dt.date(2025, 3, 14)))
+        write(folder / "eu-summit.yaml", briefing_yaml("C", dt.date(2025, 3, 13)))
+        library.reload()
+        return library
+
+    @pytest.mark.parametrize(
+        ("ref", "expected"),
+        [
+            ("gaza-truce-talks", "gaza-truce-talks"),
+            ("  GAZA-Truce-Talks ", "gaza-truce-talks"),
+            ("1", "ukraine-allies-meeting"),
+            (" 3 ", "eu-summit"),
+            ("03", "eu-summit"),
+        ],
+    )
+    def test_found(self, three: BriefingLibrary, ref: str, expected: str) -> None:
+        briefing = three.resolve(ref)
+        assert briefing is not None and briefing.id == expected
+
+    @pytest.mark.parametrize("ref", ["0", "4", "-1", "99999999999", "", "gaza", "1.5"])
+    def test_not_found(self, three: BriefingLibrary, ref: str) -> None:
+        assert three.resolve(ref) is None
+
+    def test_closest_ids(self, three: BriefingLibrary) -> None:
+        assert three.closest_ids("gaza-truce-talk")[0] == "gaza-truce-talks"
+        assert three.closest_ids("UKRAINE-ALLIES")[0] == "ukraine-allies-meeting"
+        assert three.closest_ids("qqqqqqqqqqqq") == []
+        assert len(three.closest_ids("e", limit=1)) <= 1
+
+
+QUOTES = [
+    {"speaker": "Emmanuel Macron", "role": "President of France", "text": "end its violations"},
+    {"speaker": "António Costa", "role": "President of the European Council", "text": "Unity"},
+    {"speaker": "Keir Starmer", "role": "Prime Minister", "text": "not serious"},
+    {"speaker": "Emmanuel Macron", "text": "a strong and lasting peace"},
+    {"speaker": "Мария Захарова", "text": "Нет <b>комментариев</b> & 5 < 6"},
+    {"speaker": "محمد بن سلمان", "text": "مرحبا 🙂"},
+]
+
+
+class TestQuotesBy:
+    """Quotes are found by speaker or role: every word a prefix, case- and accent-insensitive."""
+
+    @pytest.fixture
+    def quoted(self, folder: Path, library: BriefingLibrary) -> BriefingLibrary:
+        write(folder / "older.yaml", briefing_yaml("Older", dt.date(2025, 3, 1), quotes=QUOTES))
+        newer = [{"speaker": "Emmanuel Macron", "text": "delaying the process"}]
+        write(folder / "newer.yaml", briefing_yaml("Newer", dt.date(2025, 3, 20), quotes=newer))
+        write(folder / "quiet.yaml", briefing_yaml("No quotes", dt.date(2025, 3, 25)))
+        library.reload()
+        return library
+
+    @staticmethod
+    def found(library: BriefingLibrary, query: str) -> list[tuple[str, str]]:
+        return [(b.id, q.text) for b, q in library.quotes_by(query)]
+
+    @pytest.mark.parametrize("query", ["macron", "MACRON", "Emmanuel Mac", " emmanuel  macron "])
+    def test_macron_newest_briefing_first(self, quoted: BriefingLibrary, query: str) -> None:
+        assert self.found(quoted, query) == [
+            ("newer", "delaying the process"),
+            ("older", "end its violations"),
+            ("older", "a strong and lasting peace"),
+        ]
+
+    @pytest.mark.parametrize("query", ["antonio", "António", "ANTONIO COSTA", "costa"])
+    def test_accents_do_not_matter(self, quoted: BriefingLibrary, query: str) -> None:
+        assert self.found(quoted, query) == [("older", "Unity")]
+
+    def test_role_matches(self, quoted: BriefingLibrary) -> None:
+        assert self.found(quoted, "prime minister") == [("older", "not serious")]
+        assert [q for _, q in self.found(quoted, "president")] == [
+            "end its violations",
+            "Unity",
+        ]
+
+    def test_non_latin_names(self, quoted: BriefingLibrary) -> None:
+        assert self.found(quoted, "МАРИЯ") == [("older", "Нет <b>комментариев</b> & 5 < 6")]
+        assert self.found(quoted, "захар") == [("older", "Нет <b>комментариев</b> & 5 < 6")]
+        assert self.found(quoted, "محمد") == [("older", "مرحبا 🙂")]
+
+    @pytest.mark.parametrize("query", ["Starmer Macron", "zzz", "", "  ", "acron"])
+    def test_no_match(self, quoted: BriefingLibrary, query: str) -> None:
+        assert self.found(quoted, query) == []
+
+    def test_within_limits_to_given_briefings(self, quoted: BriefingLibrary) -> None:
+        older = quoted.get("older")
+        assert older is not None
+        assert [q.text for _, q in quoted.quotes_by("macron", within=[older])] == [
+            "end its violations",
+            "a strong and lasting peace",
+        ]
+
+    def test_edit_updates_speakers(self, folder: Path, quoted: BriefingLibrary) -> None:
+        write(folder / "newer.yaml", briefing_yaml("Newer", dt.date(2025, 3, 20)))
+        quoted.reload()
+        assert [b.id for b, _ in quoted.quotes_by("macron")] == ["older", "older"]
+
+
+class TestSearch:
+    """Full-text search: every word must match, ranked by where the words appear."""
+
+    @pytest.fixture
+    def corpus(self, folder: Path, library: BriefingLibrary) -> BriefingLibrary:
+        write(
+            folder / "in-quote.yaml",
+            briefing_yaml(
+                "Allies meet",
+                summary="Leaders talk.",
+                quotes=[{"speaker": "Keir Starmer", "text": "monitor the ceasefire"}],
+            ),
+        )
+        write(
+            folder / "in-title.yaml",
+            briefing_yaml("Ceasefire monitoring mission", summary="Observers deploy."),
+        )
+        write(
+            folder / "in-summary.yaml",
+            briefing_yaml("Talks", summary="A ceasefire is proposed for 30 days."),
+        )
+        write(
+            folder / "hostile.yaml",
+            briefing_yaml(
+                "5 < 6 & <b>bold</b> 🇺🇦 Привет мир",
+                summary="مرحبا بالعالم; the EU reacts.",
+                key_points=["Зеленский встретился с союзниками"],
+                attendees=[{"name": "Volodymyr Zelensky"}],
+            ),
+        )
+        library.reload()
+        return library
+
+    def test_title_hit_outranks_summary_and_quote(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("ceasefire")) == ["in-title", "in-summary", "in-quote"]
+
+    def test_every_word_must_match(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("ceasefire monitoring")) == ["in-title"]
+        assert ids(corpus.search("ceasefire starmer")) == ["in-quote"]
+        assert corpus.search("ceasefire zzzz") == []
+
+    def test_prefix_match_from_three_letters(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("cease")) == ["in-title", "in-summary", "in-quote"]
+        assert ids(corpus.search("mon")) == ["in-title", "in-quote"]
+        assert corpus.search("ce") == []
+
+    def test_short_whole_words_match(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("EU")) == ["hostile"]
+
+    def test_case_accents_and_scripts(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("CEASEFIRE MONITORING")) == ["in-title"]
+        assert ids(corpus.search("привет")) == ["hostile"]
+        assert ids(corpus.search("ЗЕЛЕНСКИЙ")) == ["hostile"]
+        assert ids(corpus.search("مرحبا")) == ["hostile"]
+        assert ids(corpus.search("zelensky")) == ["hostile"]
+
+    def test_markup_in_text_is_just_words(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("bold")) == ["hostile"]
+        assert corpus.search("<>&;") == []
+
+    @pytest.mark.parametrize("query", ["xyzzy", "qwertyuiop asdf", "", "   ", "!!!"])
+    def test_nonsense_finds_nothing(self, corpus: BriefingLibrary, query: str) -> None:
+        assert corpus.search(query) == []
+
+    def test_limit(self, corpus: BriefingLibrary) -> None:
+        assert ids(corpus.search("ceasefire", limit=1)) == ["in-title"]
+
+    def test_whole_word_outranks_prefix_in_the_same_field(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        write(folder / "plural.yaml", briefing_yaml("Ceasefires everywhere", summary="S."))
+        write(folder / "exact.yaml", briefing_yaml("Ceasefire somewhere", summary="S."))
+        library.reload()
+        assert ids(library.search("ceasefire")) == ["exact", "plural"]
+
+    def test_edits_are_searchable(self, folder: Path, corpus: BriefingLibrary) -> None:
+        write(folder / "in-summary.yaml", briefing_yaml("Talks", summary="Nothing agreed."))
+        corpus.reload()
+        assert ids(corpus.search("ceasefire")) == ["in-title", "in-quote"]
+        assert ids(corpus.search("agreed")) == ["in-summary"]

@@ -1,0 +1,376 @@
+"""Loading one briefing file: what an editor sees for every kind of bad input, and what loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.briefing.loader import BriefingFileError, load_briefing
+from bot.briefing.models import Briefing
+
+# Line numbers matter below: every error must point at the line an editor has to fix.
+HEAD = """\
+title: Allies meet online
+published: 2025-03-15
+summary: Leaders of countries that support Ukraine meet by video link.
+"""
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "x.yaml") -> Path:
+    """Write a briefing file (text as UTF-8, bytes as given) and return its path."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def errors_of(path: Path) -> list[str]:
+    """The error lines an editor sees for `path`; fails if the file loads."""
+    with pytest.raises(BriefingFileError) as caught:
+        load_briefing(path)
+    lines = [str(error) for error in caught.value.errors]
+    assert str(caught.value) == "\n".join(lines)
+    return lines
+
+
+def load(tmp_path: Path, content: str, name: str = "x.yaml") -> Briefing:
+    """Load a briefing written to `name`."""
+    return load_briefing(write(tmp_path, content, name))
+
+
+class TestFieldErrors:
+    """Validation errors name the file, the line of the offending value and the field path."""
+
+    def test_missing_quote_speaker_points_at_that_quote(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            HEAD
+            + "quotes:\n"  # line 4
+            + "  - speaker: Keir Starmer\n"
+            + "    text: not serious\n"
+            + "  - text: concrete commitments\n"  # line 7: quotes[1] has no speaker
+            + "    context: Ahead of the meeting.\n",
+        )
+        assert errors_of(path) == [f"{path}:7: quotes[1].speaker: field required"]
+
+    def test_missing_top_level_fields_are_each_reported(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: Only a title\n")
+        assert sorted(errors_of(path)) == [
+            f"{path}:1: published: field required",
+            f"{path}:1: summary: field required",
+        ]
+
+    def test_unknown_key_is_named_on_its_line(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            HEAD + "tags: [ukraine]\nquotse:\n  - speaker: Keir Starmer\n    text: not serious\n",
+        )
+        assert errors_of(path) == [
+            f"{path}:5: quotse: unknown field (check the spelling; see `briefbot schema`)"
+        ]
+
+    def test_unknown_nested_key_names_the_full_path(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            HEAD + "attendees:\n" + "  - name: Keir Starmer\n" + "    stauts: host\n",  # line 6
+        )
+        assert errors_of(path) == [
+            f"{path}:6: attendees[0].stauts: unknown field (check the spelling; see "
+            "`briefbot schema`)"
+        ]
+
+    def test_wrong_type_for_title(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            "published: 2025-03-15\nsummary: S\ntitle: [1]\n",
+        )
+        assert errors_of(path) == [f"{path}:3: title: input should be a valid string"]
+
+    def test_mapping_where_a_list_belongs(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "attendees: {name: Keir Starmer}\n")
+        assert errors_of(path) == [f"{path}:4: attendees: input should be a valid list"]
+
+    def test_bad_attendee_status_lists_the_allowed_ones(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            HEAD
+            + "attendees:\n"
+            + "  - name: Keir Starmer\n"
+            + "    status: host\n"
+            + "  - name: Giorgia Meloni\n"
+            + "    status: maybe\n",  # line 8
+        )
+        assert errors_of(path) == [
+            f"{path}:8: attendees[1].status: input should be 'host', 'confirmed', 'expected', "
+            "'undecided' or 'absent' (got 'maybe')"
+        ]
+
+    def test_empty_string_is_not_a_title(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: '  '\npublished: 2025-03-15\nsummary: S\n")
+        assert errors_of(path) == [
+            f"{path}:1: title: string should have at least 1 character (got '  ')"
+        ]
+
+    def test_every_error_in_a_file_is_reported_in_line_order(self, tmp_path: Path) -> None:
+        path = write(
+            tmp_path,
+            HEAD
+            + "quotes:\n"
+            + "  - speaker: A\n"
+            + "    text: x\n"
+            + "    colour: red\n"  # line 7
+            + "  - speaker: B\n"  # line 8: no text
+            + "key_points: [a, {b: 1}]\n",  # line 9
+        )
+        assert errors_of(path) == [
+            f"{path}:7: quotes[0].colour: unknown field (check the spelling; see "
+            "`briefbot schema`)",
+            f"{path}:8: quotes[1].text: field required",
+            f"{path}:9: key_points[1]: input should be a valid string",
+        ]
+
+
+class TestDates:
+    """`published` takes a date or a date-time with an offset; anything else names the line."""
+
+    def test_impossible_date(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\npublished: 2025-13-45\nsummary: S\n")
+        assert errors_of(path) == [
+            f"{path}:2: published: invalid value '2025-13-45': month must be in 1..12"
+        ]
+
+    def test_impossible_day_in_a_later_field(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\nsummary: S\n\npublished: 2025-02-30\n")
+        assert errors_of(path) == [
+            f"{path}:4: published: invalid value '2025-02-30': day is out of range for month"
+        ]
+
+    def test_impossible_quoted_date(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\npublished: '2025-13-45'\nsummary: S\n")
+        assert errors_of(path) == [
+            f"{path}:2: published: month must be in 1..12 (got '2025-13-45')"
+        ]
+
+    @pytest.mark.parametrize(
+        "value", ["2025-03-15T09:00:00", "2025-03-15 09:00:00", "'2025-03-15T09:00'"]
+    )
+    def test_date_time_without_offset(self, tmp_path: Path, value: str) -> None:
+        path = write(tmp_path, f"title: T\npublished: {value}\nsummary: S\n")
+        [error] = errors_of(path)
+        assert error.startswith(
+            f"{path}:2: published: a date-time needs a UTC offset, e.g. 2025-03-15T09:00:00+00:00"
+        )
+
+    @pytest.mark.parametrize("value", ["20250315", "2025", "yes"])
+    def test_number_is_not_read_as_seconds_since_1970(self, tmp_path: Path, value: str) -> None:
+        path = write(tmp_path, f"title: T\npublished: {value}\nsummary: S\n")
+        [error] = errors_of(path)
+        assert error.startswith(
+            f"{path}:2: published: write a date (2025-03-15) or a date-time with a UTC offset"
+        )
+
+    def test_words_are_not_a_date(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\npublished: next tuesday\nsummary: S\n")
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}:2: published: input should be a valid datetime or date")
+        assert error.endswith("(got 'next tuesday')")
+
+    def test_bare_date_is_midnight_utc(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, "title: T\npublished: 2025-03-15\nsummary: S\n")
+        assert briefing.published == dt.date(2025, 3, 15)
+        assert briefing.published_date == dt.date(2025, 3, 15)
+        assert briefing.published_at == dt.datetime(2025, 3, 15, tzinfo=dt.UTC)
+
+    def test_quoted_date_is_a_date(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, "title: T\npublished: '2025-03-15'\nsummary: S\n")
+        assert briefing.published == dt.date(2025, 3, 15)
+
+    def test_date_time_keeps_its_offset_and_local_date(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, "title: T\npublished: 2025-03-15T23:30:00-05:00\nsummary: S\n")
+        assert briefing.published_at == dt.datetime(2025, 3, 16, 4, 30, tzinfo=dt.UTC)
+        assert briefing.published_at.utcoffset() == dt.timedelta(hours=-5)
+        # The date as the editor wrote it, not the UTC date.
+        assert briefing.published_date == dt.date(2025, 3, 15)
+
+    def test_z_suffix_is_utc(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, "title: T\npublished: 2025-03-15T09:00:00Z\nsummary: S\n")
+        assert briefing.published_at == dt.datetime(2025, 3, 15, 9, tzinfo=dt.UTC)
+
+
+class TestDocumentErrors:
+    """Files that are not a YAML mapping of fields say so, with the line where known."""
+
+    def test_syntax_error_names_the_line(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "key_points:\n  - first\n - second\n")
+        assert errors_of(path) == [
+            f"{path}:6: YAML error: while parsing a block mapping, did not find expected key"
+        ]
+
+    def test_unclosed_flow_sequence(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: [unclosed\npublished: 2025-03-15\nsummary: S\n")
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}:2: YAML error: ")
+        assert "flow sequence" in error
+
+    def test_tab_indentation(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "tags:\n\t- ukraine\n")
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}:5: YAML error: ")
+
+    def test_two_documents(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "---\ntitle: a\n---\ntitle: b\n")
+        assert errors_of(path) == [
+            f"{path}:3: YAML error: expected a single document in the stream, "
+            "but found another document"
+        ]
+
+    def test_list_document(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "- title: T\n- title: U\n")
+        assert errors_of(path) == [f"{path}:1: expected a mapping of briefing fields, got list"]
+
+    def test_plain_text_document(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "\n\nJust some notes about the meeting.\n")
+        assert errors_of(path) == [f"{path}:3: expected a mapping of briefing fields, got str"]
+
+    def test_comment_only_document(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "# TODO: write this briefing\n")
+        assert errors_of(path) == [f"{path}: expected a mapping of briefing fields, got nothing"]
+
+    def test_empty_file(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "")
+        assert errors_of(path) == [
+            f"{path}: the file is empty; a briefing needs title, published, summary"
+        ]
+
+    def test_whitespace_only_file(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "  \n\n\t\n   \n")
+        assert errors_of(path) == [
+            f"{path}: the file is empty; a briefing needs title, published, summary"
+        ]
+
+    def test_latin1_bytes_name_line_and_byte(self, tmp_path: Path) -> None:
+        raw = HEAD.encode() + "tags: [caf\xe9]\n".encode("latin-1")
+        path = write(tmp_path, raw)
+        offset = raw.index(b"\xe9")
+        assert errors_of(path) == [f"{path}:4: not UTF-8 text (byte {offset} is 0xe9)"]
+
+    def test_utf16_file_is_not_utf8(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD.encode("utf-16"))
+        assert errors_of(path) == [f"{path}:1: not UTF-8 text (byte 0 is 0xff)"]
+
+    def test_utf8_byte_order_mark_is_accepted(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD.encode("utf-8-sig"))
+        assert load_briefing(path).title == "Allies meet online"
+
+    def test_unreadable_path(self, tmp_path: Path) -> None:
+        path = tmp_path / "folder.yaml"
+        path.mkdir()
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}: cannot read file: ")
+
+
+class TestTags:
+    """YAML tags are never executed: Python tags and custom tags are refused like syntax errors."""
+
+    def test_python_apply_tag_is_refused_and_not_run(self, tmp_path: Path) -> None:
+        marker = tmp_path / "pwned"
+        path = write(
+            tmp_path,
+            "title: T\n"
+            f"summary: !!python/object/apply:os.system ['touch {marker}']\n"
+            "published: 2025-03-15\n",
+        )
+        assert errors_of(path) == [
+            f"{path}:2: YAML error: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/object/apply:os.system'"
+        ]
+        assert not marker.exists()
+
+    @pytest.mark.parametrize(
+        ("value", "tag"),
+        [
+            ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
+            ("!include other.yaml", "!include"),
+        ],
+    )
+    def test_other_tags_are_refused(self, tmp_path: Path, value: str, tag: str) -> None:
+        path = write(tmp_path, f"published: 2025-03-15\nsummary: S\ntitle: {value}\n")
+        assert errors_of(path) == [
+            f"{path}:3: YAML error: could not determine a constructor for the tag '{tag}'"
+        ]
+
+
+class TestIds:
+    """Ids are slugs: written explicitly or taken from the file name."""
+
+    @pytest.mark.parametrize("bad", ["Bad_Id", "a--b", "-lead", "trail-", "ünï"])
+    def test_bad_slug(self, tmp_path: Path, bad: str) -> None:
+        path = write(tmp_path, HEAD + f"id: {bad}\n")
+        assert errors_of(path) == [
+            f"{path}:4: id: must be a slug: lowercase letters, digits and single dashes "
+            f"(got {bad!r})"
+        ]
+
+    def test_id_too_long_for_callback_data(self, tmp_path: Path) -> None:
+        path = write(tmp_path, f"id: {'a' * 57}\n" + HEAD)
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}:1: id: string should have at most 56 characters")
+
+    def test_default_id_from_file_name(self, tmp_path: Path) -> None:
+        assert load(tmp_path, HEAD, "Allies Meet_2025.yaml").id == "allies-meet-2025"
+
+    def test_default_id_folds_accents(self, tmp_path: Path) -> None:
+        assert load(tmp_path, HEAD, "Réunion à Bruxelles.yml").id == "reunion-a-bruxelles"
+
+    def test_explicit_id_beats_file_name(self, tmp_path: Path) -> None:
+        assert load(tmp_path, "id: my-own-id\n" + HEAD, "other-name.yaml").id == "my-own-id"
+
+    def test_file_name_without_letters_gives_an_id_error(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD, "___.yaml")
+        assert errors_of(path) == [
+            f"{path}:1: id: string should have at least 1 character (got '')"
+        ]
+
+
+class TestGoodFile:
+    """A complete file loads with every section in order, and the shipped seed is valid."""
+
+    def test_full_briefing(self, tmp_path: Path) -> None:
+        briefing = load(
+            tmp_path,
+            HEAD
+            + "source: {name: Example News, url: 'https://example.org/a?b=1&c=2'}\n"
+            + "tags: [ukraine, ceasefire]\n"
+            + "key_points: [one, two]\n"
+            + "attendees:\n"
+            + "  - {name: Keir Starmer, status: host}\n"
+            + "  - {name: António Costa}\n"
+            + "quotes:\n"
+            + "  - {speaker: Keir Starmer, text: 'not serious'}\n"
+            + "related:\n"
+            + "  - {title: Earlier story}\n"
+            + "timeline:\n"
+            + "  - {when: Friday, what: Talks}\n"
+            + "  - {when: Saturday, what: Meeting}\n",
+            "allies.yaml",
+        )
+        assert briefing.id == "allies"
+        assert briefing.source is not None
+        assert str(briefing.source.url) == "https://example.org/a?b=1&c=2"
+        assert [a.status.value for a in briefing.attendees] == ["host", "expected"]
+        assert [t.when for t in briefing.timeline] == ["Friday", "Saturday"]
+        assert briefing.quotes[0].role is None
+
+    def test_text_is_stripped(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, "title: '  Spaced  '\npublished: 2025-03-15\nsummary: S\n")
+        assert briefing.title == "Spaced"
+
+    def test_shipped_seed_loads(self) -> None:
+        seed = Path(__file__).resolve().parents[2] / "briefings"
+        briefing = load_briefing(seed / "ukraine-allies-virtual-meeting.yaml")
+        assert briefing.id == "ukraine-allies-virtual-meeting"
+        assert briefing.published == dt.date(2025, 3, 15)

@@ -1,0 +1,158 @@
+"""The terminal simulator: transcripts, meta-commands and how messages look in a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, T0
+
+from bot.cli import main
+from bot.config import Config
+from bot.simulation.fake_api import FakeBotAPI
+from bot.simulation.harness import SimulatedBot
+from bot.simulation.terminal import Simulator, parse_duration, render_for_terminal
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.fixture
+def shipped_config(tmp_path: Path) -> Path:
+    path = tmp_path / "bot.yaml"
+    path.write_text(f"briefings: {{dir: {ROOT / 'briefings'}}}\n", encoding="utf-8")
+    return path
+
+
+class TestScript:
+    """`simulate --script` prints a deterministic transcript of the whole bot."""
+
+    def test_golden_tour(self, shipped_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        script = GOLDEN / "tour.txt"
+        code = main(
+            ["simulate", "--config", str(shipped_config), "--script", str(script),
+             "--at", "2026-11-25T07:00Z"]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == 0
+        assert out == (GOLDEN / "tour.transcript").read_text(encoding="utf-8")
+
+    def test_every_command_is_in_the_tour(self) -> None:
+        from bot.commands import COMMANDS
+
+        tour = (GOLDEN / "tour.txt").read_text(encoding="utf-8")
+        for command in COMMANDS:
+            assert f"/{command.name}" in tour
+
+    def test_readme_example_from_stdin(self, shipped_config: Path) -> None:
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "simulate", "--config", str(shipped_config),
+             "--script", "-", "--at", "2026-11-25T07:00Z"],
+            input="/summary\n/subscribe 08:00\n:advance 1d\n",
+            capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        assert result.returncode == 0, result.stderr
+        assert "» :advance 1d" in result.stdout
+        assert "[⏰ push at 2026-11-25 08:00 UTC]" in result.stdout
+        assert "Your digest · 1 new briefing" in result.stdout
+        assert "\033[" not in result.stdout  # piped output is plain text
+        assert elapsed < 30
+
+    async def test_a_handler_error_makes_the_exit_code_non_zero(
+        self, config: Config, tmp_path: Path
+    ) -> None:
+        api = FakeBotAPI()
+        async with SimulatedBot(config, storage_path=tmp_path / "s.db", start=T0, api=api) as bot:
+            out = io.StringIO()
+            sim = Simulator(bot, out, ansi=False, chat=1001)
+            await sim.run_script(["/summary\n"])
+            assert sim.exit_code == 0
+            api.fail("sendMessage", times=2, status=400, description="Bad Request: boom")
+            await sim.run_script(["/summary\n"])
+            assert sim.exit_code == 1
+            bot.errors.clear()
+
+
+class TestMetaCommands:
+    """Lines starting with a colon steer the simulation."""
+
+    @pytest.fixture
+    async def sim(self, config: Config, tmp_path: Path) -> AsyncIterator[Simulator]:
+        async with SimulatedBot(config, storage_path=tmp_path / "s.db", start=T0) as bot:
+            yield Simulator(bot, io.StringIO(), ansi=False, chat=1001)
+
+    def output(self, sim: Simulator) -> str:
+        assert isinstance(sim.out, io.StringIO)
+        return sim.out.getvalue()
+
+    async def test_press_a_button(self, sim: Simulator) -> None:
+        await sim.handle("/summary")
+        await sim.handle(":press 2")
+        assert "(pressed “💬 Quotes”)" in self.output(sim)
+        assert "│ We cannot allow President [Vladimir] Putin" in self.output(sim)
+
+    async def test_press_without_buttons_or_out_of_range(self, sim: Simulator) -> None:
+        await sim.handle(":press 1")
+        await sim.handle("/summary")
+        await sim.handle(":press 9")
+        assert "(no buttons to press)" in self.output(sim)
+        assert "(press a button from 1 to 3)" in self.output(sim)
+
+    async def test_group_chat(self, sim: Simulator) -> None:
+        await sim.handle(":group")
+        await sim.handle("/subscribe")
+        assert "now in group chat" in self.output(sim)
+        assert "Subscribed" in self.output(sim)
+
+    async def test_clock(self, sim: Simulator) -> None:
+        await sim.handle(":advance 90m")
+        await sim.handle(":at 2026-11-24T00:00")
+        await sim.handle(":advance soon")
+        await sim.handle(":now")
+        text = self.output(sim)
+        assert (
+            "clock moved from 2026-11-25 07:00 to 2026-11-25 08:30 UTC; no digests were due" in text
+        )
+        assert "(the clock only moves forwards)" in text
+        assert "not a duration: 'soon'" in text
+        assert "(virtual time 2026-11-25 08:30 UTC)" in text
+
+    async def test_unknown_meta_command(self, sim: Simulator) -> None:
+        await sim.handle(":dance")
+        assert "(unknown :dance; :help lists the commands)" in self.output(sim)
+
+    async def test_quit(self, sim: Simulator) -> None:
+        await sim.handle(":quit")
+        assert sim.done
+
+
+class TestTerminalRendering:
+    """HTML is shown with terminal styles on a TTY and as plain text when piped."""
+
+    HTML = '<b>Bold</b> and <i>it</i> <a href="https://x.org/?a=1&amp;b=2">link</a> 5 &lt; 6'
+
+    def test_plain(self) -> None:
+        assert render_for_terminal(self.HTML, ansi=False) == (
+            "Bold and it link <https://x.org/?a=1&b=2> 5 < 6"
+        )
+
+    def test_ansi(self) -> None:
+        styled = render_for_terminal(self.HTML, ansi=True)
+        assert "\033[0m\033[1mBold\033[0m" in styled
+        assert "\033[0m\033[3mit\033[0m" in styled
+
+    def test_blockquote_lines_are_marked(self) -> None:
+        text = render_for_terminal("<b>A</b>\n<blockquote>one\ntwo</blockquote>\nafter", False)
+        assert text == "A\n│ one\n│ two\nafter"
+
+    @pytest.mark.parametrize(("text", "minutes"), [("30m", 30), ("2h", 120), ("1d", 1440)])
+    def test_durations(self, text: str, minutes: int) -> None:
+        assert parse_duration(text).total_seconds() == minutes * 60
