@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from bot.delivery import TelegramSender
 from bot.simulation.harness import SimulatedBot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +87,34 @@ def briefing_yaml(briefing_id: str, published: str, **fields: object) -> str:
     }
     data.update(fields)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+# -- digest helpers (shared by tests/digest, tests/test_delivery.py, tests/handlers) ------------
+
+
+@pytest.fixture
+def write_briefing(add_briefing: Callable[[str, str], Path]) -> Callable[..., Path]:
+    """Write `<briefing_id>.yaml`, a minimal briefing published on `published` (YYYY-MM-DD)."""
+
+    def write(briefing_id: str, published: str, **fields: object) -> Path:
+        return add_briefing(f"{briefing_id}.yaml", briefing_yaml(briefing_id, published, **fields))
+
+    return write
+
+
+@pytest.fixture
+def instant_retries() -> Callable[[SimulatedBot], list[float]]:
+    """Give a bot's digest sender 3 attempts and instant backoff; returns the waits it asked for."""
+
+    def install(bot: SimulatedBot) -> list[float]:
+        waits: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+
+        bot.services.runner.sender = TelegramSender(
+            bot.application.bot, attempts=3, backoff=0.5, sleep=sleep
+        )
+        return waits
+
+    return install

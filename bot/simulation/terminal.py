@@ -311,8 +311,8 @@ async def _run(config: Config, args: argparse.Namespace, state: Path) -> int:
     scripted = args.script is not None
     async with SimulatedBot(config, storage_path=state, start=start) as bot:
         sim = Simulator(bot, sys.stdout, ansi=not scripted and sys.stdout.isatty(), chat=chat)
-        for error in bot.services.library.errors:
-            print(f"briefing not loaded: {error}", file=sys.stderr)
+        for problem in bot.services.library.errors:
+            print(f"briefing not loaded: {problem}", file=sys.stderr)
         if scripted:
             await sim.run_script(_lines(args.script))
         else:

@@ -7,10 +7,11 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ID, briefing_yaml
+from conftest import SEED_ID, T0, briefing_yaml
 
 from bot.commands import COMMANDS
-from bot.simulation.fake_api import SentMessage, parse_html_entities, utf16_length
+from bot.config import Config
+from bot.simulation.fake_api import FakeBotAPI, SentMessage, parse_html_entities, utf16_length
 from bot.simulation.harness import SimulatedBot, buttons
 
 GROUP = -1001234
@@ -361,3 +362,16 @@ class TestStrangeInput:
         assert "Ана Петрова <Ana>, Envoy & negotiator, Україна" in who.visible_text
         assert "Says 5 < 6 & <3" in who.visible_text
         assert "Undecided (1)" in who.visible_text
+
+
+async def test_menu_registration_failure_is_logged_and_the_bot_keeps_running(
+    config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If setMyCommands fails at start-up, the bot says so in the log and answers anyway."""
+    api = FakeBotAPI()
+    api.fail("setMyCommands", status=500)
+    async with SimulatedBot(config, storage_path=tmp_path / "s.db", start=T0, api=api) as bot:
+        [answer] = await bot.say("/help")
+        assert "/summary" in answer.visible_text
+        assert not bot.errors
+    assert "could not register the command menu" in caplog.text

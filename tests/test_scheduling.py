@@ -1,0 +1,63 @@
+"""The JobQueue timers, for real: the start-up catch-up digest and the briefings reload job."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import briefing_yaml, make_config
+
+from bot.application import build_application, create_services
+from bot.simulation.fake_api import FakeBotAPI, FakeRequest
+
+
+async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
+    try:
+        async with asyncio.timeout(seconds):
+            while not predicate():  # noqa: ASYNC110 - the state belongs to the app under test
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def test_jobs_send_due_digests_and_pick_up_new_files(
+    briefings_dir: Path, tmp_path: Path
+) -> None:
+    config = make_config(
+        briefings_dir, tmp_path / "state.sqlite3", briefings={"dir": str(briefings_dir),
+                                                              "reload_seconds": 0.2}
+    )  # fmt: skip
+    services = create_services(config)
+    now = services.clock.now()
+    # A daily digest that fell due a minute ago, while the bot was down.
+    slot = (now - dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    services.store.subscribe(1001, f"{slot:%H:%M}", slot, now)
+    api = FakeBotAPI()
+    application = build_application(
+        services, api.token, request=FakeRequest(api), updates_request=FakeRequest(api)
+    )
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.start()
+        try:
+            # The catch-up tick runs half a second after start; the slot is within the grace.
+            assert await wait_until(lambda: bool(api.messages_to(1001)))
+            [digest] = api.messages_to(1001)
+            assert "Your digest · 1 new briefing" in digest.visible_text
+
+            new = briefings_dir / "fresh.yaml"
+            new.write_text(briefing_yaml("fresh", "2026-11-01"), encoding="utf-8")
+            os.utime(new)
+            assert await wait_until(lambda: "fresh" in services.library)
+            assert application.job_queue is not None
+            names = {job.name for job in application.job_queue.jobs()}
+            assert {"digest-tick", "briefings-reload"} <= names
+        finally:
+            await application.stop()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
