@@ -104,7 +104,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token)
-        .base_url(services.config.telegram.base_url + "")
+        .base_url(services.config.telegram.base_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(

@@ -91,6 +91,8 @@ class TelegramSender:
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
                 log.warning("chat %s: flood wait %.0f s (attempt %d)", chat_id, seconds, attempt)
+                if attempt == self.attempts:
+                    return SendResult(Outcome.FAILED, reason=f"flood wait {seconds:.0f} s")
                 await self._sleep(seconds)
                 continue
             except Forbidden as exc:

@@ -110,6 +110,9 @@ class SubscriptionStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._migrate()
+        # Chats known to exist and be active: every update touches its chat, and this saves a
+        # write transaction per update for all but a chat's first message.
+        self._known_active: set[int] = set()
 
     def close(self) -> None:
         """Close the database file."""
@@ -149,6 +152,8 @@ class SubscriptionStore:
 
     def touch_chat(self, chat_id: int, chat_type: str, now: dt.datetime) -> bool:
         """Remember a chat that talked to the bot; reactivate it. True if it was inactive."""
+        if chat_id in self._known_active:
+            return False
         with self._transaction() as db:
             row = db.execute("SELECT active FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
             if row is None:
@@ -157,15 +162,14 @@ class SubscriptionStore:
                     " VALUES (?, ?, ?, ?)",
                     (chat_id, chat_type, _iso(now), _iso(now)),
                 )
-                return False
-            if row[0]:
-                return False
-            db.execute(
-                "UPDATE chats SET active = 1, inactive_reason = NULL, chat_type = ?,"
-                " updated_at = ? WHERE chat_id = ?",
-                (chat_type, _iso(now), chat_id),
-            )
-            return True
+            elif not row[0]:
+                db.execute(
+                    "UPDATE chats SET active = 1, inactive_reason = NULL, chat_type = ?,"
+                    " updated_at = ? WHERE chat_id = ?",
+                    (chat_type, _iso(now), chat_id),
+                )
+        self._known_active.add(chat_id)
+        return row is not None and not row[0]
 
     def _update(self, chat_id: int, now: dt.datetime, **values: object) -> None:
         columns = ", ".join(f"{name} = ?" for name in values)
@@ -213,12 +217,15 @@ class SubscriptionStore:
 
     def deactivate(self, chat_id: int, reason: str, now: dt.datetime) -> None:
         """Stop trying a chat that blocked the bot or is gone, until it talks to the bot again."""
+        self._known_active.discard(chat_id)
         self._update(chat_id, now, active=0, inactive_reason=reason)
 
     def migrate_chat(self, old_id: int, new_id: int, now: dt.datetime) -> None:
         """Move everything about a group to its new supergroup id."""
+        self._known_active.discard(old_id)
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (new_id,)).fetchone():
+            # Only a known old chat replaces the new id's record; else the new one stays as is.
+            if db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (old_id,)).fetchone():
                 db.execute("DELETE FROM chats WHERE chat_id = ?", (new_id,))
             db.execute(
                 "UPDATE chats SET chat_id = ?, chat_type = 'supergroup', updated_at = ?"

@@ -76,7 +76,9 @@ def parse_briefing(raw: bytes, path: Path) -> Briefing:
     except ValidationError as exc:
         errors = [_from_pydantic(path, node, err) for err in exc.errors(include_url=False)]
         # One message per field: a union (date or date-time) fails once per branch.
-        unique = {(e.line, e.field): e for e in reversed(errors)}
+        unique: dict[tuple[int | None, str | None], BriefingError] = {}
+        for error in errors:
+            unique.setdefault((error.line, error.field), error)
         raise BriefingFileError(sorted(unique.values(), key=lambda e: e.line or 0)) from None
 
 
@@ -94,8 +96,19 @@ def _compose_and_construct(text: str, path: Path) -> tuple[yaml.Node | None, Any
         if exc.context and exc.problem:
             problem = f"{exc.context}, {exc.problem}"
         raise _single(path, line, f"YAML error: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (e.g. a control character). No mark here, and the offset is
+        # in bytes for the C loader: the first such character is where it stopped.
+        char = exc.character
+        if not isinstance(char, int):
+            raise _single(path, None, f"YAML error: {exc.reason}") from None
+        at = text.find(chr(char))
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        raise _single(
+            path, line, f"YAML error: unacceptable character U+{char:04X}: {exc.reason}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise _single(path, None, f"YAML error: {exc}") from None
+        raise _single(path, None, f"YAML error: {' '.join(str(exc).split())}") from None
     except (ValueError, TypeError, OverflowError) as exc:
         # PyYAML lets e.g. `2025-13-45` escape as a bare ValueError from its date constructor.
         bad, loc = _first_unconstructible(node)

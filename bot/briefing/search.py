@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+import sys
 
 from bot.briefing.models import Briefing
-from bot.briefing.textnorm import words
+from bot.briefing.textnorm import words, words_of_all
 
 # How much a word counts by where it appears; a title hit outranks a passing mention in a quote.
 WEIGHTS = {
@@ -30,37 +30,46 @@ def _weighted_words(briefing: Briefing) -> dict[str, float]:
         "key_points": list(briefing.key_points),
         "quotes": [q.text for q in briefing.quotes],
     }
-    scores: dict[str, float] = defaultdict(float)
+    scores: dict[str, float] = {}
     for field, texts in fields.items():
-        seen: set[str] = set()
-        for text in texts:
-            seen.update(words(text))
-        for word in seen:
-            scores[word] += WEIGHTS[field]
+        weight = WEIGHTS[field]
+        for word in set(words_of_all(texts)):
+            scores[word] = scores.get(word, 0.0) + weight
     return scores
+
+
+# With 10,000 briefings the index holds millions of (word, briefing) pairs: every word is stored
+# once (interned) and the few distinct scores are shared float objects, not one per pair.
+_SCORES: dict[float, float] = {}
 
 
 class SearchIndex:
     """An inverted index: word → briefing id → score."""
 
     def __init__(self) -> None:
-        self._postings: dict[str, dict[str, float]] = defaultdict(dict)
-        self._words_of: dict[str, dict[str, float]] = {}
+        self._postings: dict[str, dict[str, float]] = {}
+        self._words_of: dict[str, tuple[str, ...]] = {}
         self._vocabulary: list[str] | None = None
 
     def add(self, briefing: Briefing) -> None:
         """Index `briefing`, replacing any earlier version with the same id."""
         self.remove(briefing.id)
-        scored = _weighted_words(briefing)
-        self._words_of[briefing.id] = scored
-        for word, score in scored.items():
-            if word not in self._postings:
+        bid = briefing.id
+        postings = self._postings
+        indexed = []
+        for word, score in _weighted_words(briefing).items():
+            word = sys.intern(word)
+            posting = postings.get(word)
+            if posting is None:
+                posting = postings[word] = {}
                 self._vocabulary = None
-            self._postings[word][briefing.id] = score
+            posting[bid] = _SCORES.setdefault(score, score)
+            indexed.append(word)
+        self._words_of[bid] = tuple(indexed)
 
     def remove(self, briefing_id: str) -> None:
         """Forget the briefing with this id, if indexed."""
-        for word in self._words_of.pop(briefing_id, {}):
+        for word in self._words_of.pop(briefing_id, ()):
             posting = self._postings[word]
             posting.pop(briefing_id, None)
             if not posting:

@@ -2,7 +2,8 @@
 
 * A chat's schedule is its own daily HH:MM, else the configured crontab, in the chat's time zone
   (the configured zone unless the chat set one).
-* A slot missed while the bot was down still goes out once if it is at most `misfire_grace` late;
+* A slot missed while the bot was down still goes out once if it is at most `misfire_grace` late
+  (at least `ON_TIME`, so a digest the timer reaches a few seconds late is never a "miss");
   otherwise the chat waits for its next slot.
 * A digest holds the briefings the chat has not received yet, newest first, at most `max_items`.
 """
@@ -17,6 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.briefing.models import Briefing
 from bot.digest.cron import CronSchedule
 from bot.storage import ChatRecord
+
+# The digest timer ticks every 10 s; this late, a slot is on time whatever the grace says.
+ON_TIME = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class DigestPlanner:
         self.default_schedule = CronSchedule.parse(default_cron)
         self.default_timezone = default_timezone
         self.max_items = max_items
-        self.misfire_grace = dt.timedelta(seconds=misfire_grace)
+        self.misfire_grace = max(dt.timedelta(seconds=misfire_grace), ON_TIME)
 
     def zone(self, timezone: str | None) -> ZoneInfo:
         """The time zone a chat lives in."""

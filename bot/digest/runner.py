@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import enum
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -93,6 +92,9 @@ class DigestRunner:
         self.clock = clock
         self.sender = sender
         self._in_flight: set[int] = set()
+        # One delivery per chat at a time, so a tick and /digest never build the same digest.
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._lock_users: dict[int, int] = {}
 
     def build(self, chat_id: int) -> Digest | None:
         """The digest a chat would get now, or None if it has received everything."""
@@ -108,16 +110,27 @@ class DigestRunner:
         """Send a chat its digest now; None if there was nothing new for it."""
         if self.sender is None:
             raise RuntimeError("DigestRunner has no sender")
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        self._lock_users[chat_id] = self._lock_users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                return await self._deliver(chat_id, self.sender)
+        finally:
+            self._lock_users[chat_id] -= 1
+            if not self._lock_users[chat_id]:
+                del self._lock_users[chat_id], self._chat_locks[chat_id]
+
+    async def _deliver(self, chat_id: int, sender: Sender) -> SendResult | None:
         digest = self.build(chat_id)
         if digest is None:
             return None
-        result = await self.sender.send_digest(digest)
+        result = await sender.send_digest(digest)
         now = self.clock.now()
         if result.outcome in (Outcome.DELIVERED, Outcome.MIGRATED):
-            target = result.new_chat_id if result.outcome is Outcome.MIGRATED else chat_id
             if result.new_chat_id is not None:
                 self.store.migrate_chat(chat_id, result.new_chat_id, now)
-            self.store.record_deliveries(target or chat_id, [b.id for b in digest.items], now)
+            target = result.new_chat_id or chat_id
+            self.store.record_deliveries(target, [b.id for b in digest.items], now)
         elif result.outcome is Outcome.GONE:
             self.store.deactivate(chat_id, result.reason, now)
             log.info("chat %s is gone (%s); digests paused until it speaks", chat_id, result.reason)
@@ -161,7 +174,13 @@ class DigestRunner:
                      chat.chat_id, decision.next_due)  # fmt: skip
             self.store.set_next_due(chat.chat_id, decision.next_due, now)
             return
-        result = await self.deliver(chat.chat_id)
+        try:
+            result = await self.deliver(chat.chat_id)
+        except Exception:
+            # On to the next slot, so a chat that breaks is not retried every tick; what it
+            # did not receive stays undelivered for then.
+            self.store.set_next_due(chat.chat_id, decision.next_due, self.clock.now())
+            raise
         chat_id = chat.chat_id
         if result is None:
             stats.empty += 1
@@ -173,7 +192,3 @@ class DigestRunner:
             stats.sent += 1
             chat_id = result.new_chat_id or chat.chat_id
         self.store.set_next_due(chat_id, decision.next_due, self.clock.now())
-
-    def in_flight(self) -> Sequence[int]:
-        """Chats whose digest is being sent right now."""
-        return sorted(self._in_flight)

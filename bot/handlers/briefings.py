@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.briefing.library import speaker_matches
@@ -86,7 +86,10 @@ async def cmd_help(update: Update, context: BotContext) -> None:
     await reply(update, render_help(context.services.is_admin(user.id if user else None)))
 
 
-def _page(context: BotContext, page: int, current_id: str | None) -> tuple[str, object]:
+def _page(
+    context: BotContext, page: int, current_id: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of /briefings and its buttons (none when the library is empty)."""
     library = context.services.library
     total = len(library)
     pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -94,7 +97,7 @@ def _page(context: BotContext, page: int, current_id: str | None) -> tuple[str, 
     first = (page - 1) * PAGE_SIZE
     shown = library.newest(limit=first + PAGE_SIZE)[first:]
     html = render_briefing_list(shown, first + 1, total, current_id)
-    return html, list_keyboard(shown, first + 1, page, pages)
+    return html, list_keyboard(shown, first + 1, page, pages) if shown else None
 
 
 async def cmd_briefings(update: Update, context: BotContext) -> None:
@@ -104,7 +107,7 @@ async def cmd_briefings(update: Update, context: BotContext) -> None:
         page = int(context.args[0])
     current = current_briefing(update, context)
     html, keyboard = _page(context, page, current.id if current else None)
-    await reply(update, html, keyboard if len(context.services.library) else None)  # type: ignore[arg-type]
+    await reply(update, html, keyboard)
 
 
 async def cmd_summary(update: Update, context: BotContext) -> None:
@@ -212,11 +215,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     library = context.services.library
     if data.startswith(PAGE_PREFIX):
         await query.answer()
-        page = int(data.removeprefix(PAGE_PREFIX) or 1) if data[2:].isdecimal() else 1
+        number = data.removeprefix(PAGE_PREFIX)
+        page = int(number) if number.isdecimal() and len(number) < 6 else 1
         current = current_briefing(update, context)
         html, keyboard = _page(context, page, current.id if current else None)
         try:
-            await query.edit_message_text(html, reply_markup=keyboard)  # type: ignore[arg-type]
+            await query.edit_message_text(html, reply_markup=keyboard)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise

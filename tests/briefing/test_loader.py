@@ -59,7 +59,7 @@ class TestFieldErrors:
 
     def test_missing_top_level_fields_are_each_reported(self, tmp_path: Path) -> None:
         path = write(tmp_path, "title: Only a title\n")
-        assert sorted(errors_of(path)) == [
+        assert errors_of(path) == [
             f"{path}:1: published: field required",
             f"{path}:1: summary: field required",
         ]
@@ -113,6 +113,14 @@ class TestFieldErrors:
         path = write(tmp_path, "title: '  '\npublished: 2025-03-15\nsummary: S\n")
         assert errors_of(path) == [
             f"{path}:1: title: string should have at least 1 character (got '  ')"
+        ]
+
+    def test_errors_on_one_line_keep_their_order(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "tags: [1, 2, ok, 3]\n")
+        assert errors_of(path) == [
+            f"{path}:4: tags[0]: input should be a valid string (got 1)",
+            f"{path}:4: tags[1]: input should be a valid string (got 2)",
+            f"{path}:4: tags[3]: input should be a valid string (got 3)",
         ]
 
     def test_every_error_in_a_file_is_reported_in_line_order(self, tmp_path: Path) -> None:
@@ -257,6 +265,14 @@ class TestDocumentErrors:
         path = write(tmp_path, raw)
         offset = raw.index(b"\xe9")
         assert errors_of(path) == [f"{path}:4: not UTF-8 text (byte {offset} is 0xe9)"]
+
+    @pytest.mark.parametrize(("char", "code"), [("\x00", "U+0000"), ("\x0b", "U+000B")])
+    def test_control_character_names_its_line(self, tmp_path: Path, char: str, code: str) -> None:
+        path = write(tmp_path, "title: Привет\npublished: 2025-03-15\nsummary: é" + char + "\n")
+        assert errors_of(path) == [
+            f"{path}:3: YAML error: unacceptable character {code}: control characters are not "
+            "allowed"
+        ]
 
     def test_utf16_file_is_not_utf8(self, tmp_path: Path) -> None:
         path = write(tmp_path, HEAD.encode("utf-16"))

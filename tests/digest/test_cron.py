@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from bot.digest.cron import (
 )
 
 UTC = dt.UTC
+UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 # 2026 transitions: Berlin springs forward 02:00→03:00 on 29 March and falls back 03:00→02:00 on
@@ -47,6 +49,13 @@ def around(day: dt.date, tz: ZoneInfo, days: int = 3) -> tuple[dt.datetime, dt.d
     """From local midnight `days` days before `day` to local midnight `days` days after it."""
     midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
     return midnight - dt.timedelta(days=days), midnight + dt.timedelta(days=days)
+
+
+def local_day(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight of `day` and the last second of that local day, as UTC instants."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC)
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return start, next_midnight.astimezone(UTC) - dt.timedelta(seconds=1)
 
 
 def per_local_day(times: list[dt.datetime]) -> Counter[dt.date]:
@@ -99,13 +108,13 @@ class TestParse:
 
     def test_feb_29_is_a_real_date(self) -> None:
         leap = CronSchedule.parse("0 8 29 2 *")
-        fire = leap.next_after(dt.datetime(2026, 11, 25, tzinfo=UTC), UTC)
+        fire = leap.next_after(dt.datetime(2026, 11, 25, tzinfo=UTC), UTC_ZONE)
         assert fire == dt.datetime(2028, 2, 29, 8, tzinfo=UTC)
 
     def test_daily_at_fires_at_that_time(self) -> None:
         schedule = CronSchedule.daily_at("7:05")
         after = dt.datetime(2026, 11, 25, 7, 5, tzinfo=UTC)
-        assert schedule.next_after(after, UTC) == dt.datetime(2026, 11, 26, 7, 5, tzinfo=UTC)
+        assert schedule.next_after(after, UTC_ZONE) == dt.datetime(2026, 11, 26, 7, 5, tzinfo=UTC)
 
 
 class TestTimeOfDay:
@@ -133,7 +142,7 @@ class TestTimeOfDay:
 
 
 class TestDayOfWeek:
-    """Crontab numbers days from Sunday (0 and 7); APScheduler from Monday, so they are converted."""
+    """Crontab numbers days from Sunday (0 and 7), APScheduler from Monday: they are converted."""
 
     @pytest.mark.parametrize(
         ("field", "days"),
@@ -180,18 +189,18 @@ class TestDayOfWeek:
     def test_schedule_fires_on_the_crontab_day(self, weekday: str, expected: dt.date) -> None:
         wednesday_morning = dt.datetime(2026, 11, 25, 7, tzinfo=UTC)
         schedule = CronSchedule.parse(f"0 8 * * {weekday}")
-        assert schedule.next_after(wednesday_morning, UTC).date() == expected
+        assert schedule.next_after(wednesday_morning, UTC_ZONE).date() == expected
 
     def test_weekdays_skip_the_weekend(self) -> None:
         schedule = CronSchedule.parse("0 8 * * 1-5")
         start = dt.datetime(2026, 11, 27, 9, tzinfo=UTC)  # Friday, after the digest
-        times = fires(schedule, UTC, start, start + dt.timedelta(days=7))
+        times = fires(schedule, UTC_ZONE, start, start + dt.timedelta(days=7))
         assert [t.strftime("%a") for t in times] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
 
     def test_sunday_seven_every_week(self) -> None:
         schedule = CronSchedule.parse("30 9 * * 7")
         start = dt.datetime(2026, 11, 1, tzinfo=UTC)
-        times = fires(schedule, UTC, start, start + dt.timedelta(days=28))
+        times = fires(schedule, UTC_ZONE, start, start + dt.timedelta(days=28))
         assert [t.date() for t in times] == [dt.date(2026, 11, d) for d in (1, 8, 15, 22)]
         assert {t.strftime("%a %H:%M") for t in times} == {"Sun 09:30"}
 
@@ -265,31 +274,32 @@ class TestDaylightSaving:
         assert fire.astimezone(BERLIN) == dt.datetime(2026, 10, 26, 2, 30, tzinfo=BERLIN)
 
     def test_every_half_hour_on_spring_forward_day(self) -> None:
-        start = dt.datetime.combine(BERLIN_SPRING, dt.time(), tzinfo=BERLIN)
-        end = start + dt.timedelta(hours=23) - dt.timedelta(seconds=1)  # a 23-hour local day
+        start, end = local_day(BERLIN_SPRING, BERLIN)
+        assert end - start == dt.timedelta(hours=23) - dt.timedelta(seconds=1)
         times = fires(CronSchedule.parse("*/30 * * * *"), BERLIN, start, end)
         walls = [t.strftime("%H:%M") for t in times]
         assert len(walls) == len(set(walls)) == len(set(times)) == 45
         assert "02:00" not in walls and "02:30" not in walls
-        assert walls[3:6] == ["01:30", "03:00", "03:30"]
-        assert all(
-            b - a == dt.timedelta(minutes=30) for a, b in zip(times, times[1:], strict=False)
-        )
+        assert walls[2:5] == ["01:30", "03:00", "03:30"]
+        # Real time between fires is half an hour throughout: the gap costs no extra digest.
+        instants = [t.astimezone(UTC) for t in times]
+        assert all(b - a == dt.timedelta(minutes=30) for a, b in itertools.pairwise(instants))
 
     def test_every_half_hour_on_fall_back_day(self) -> None:
-        start = dt.datetime.combine(BERLIN_FALL, dt.time(), tzinfo=BERLIN)
-        end = start.astimezone(UTC) + dt.timedelta(hours=25) - dt.timedelta(seconds=1)
+        start, end = local_day(BERLIN_FALL, BERLIN)
+        assert end - start == dt.timedelta(hours=25) - dt.timedelta(seconds=1)
         times = fires(CronSchedule.parse("*/30 * * * *"), BERLIN, start, end)
         walls = [t.strftime("%H:%M") for t in times]
         # 47 half-hours after midnight, each wall time once although 02:xx happens twice.
         assert len(walls) == len(set(walls)) == 47
-        assert walls[3:7] == ["01:30", "02:00", "02:30", "03:00"]
-        assert times[5].tzname() == "CEST" and times[6].tzname() == "CET"
-        assert times[6] - times[5] == dt.timedelta(hours=1, minutes=30)
+        assert walls[2:6] == ["01:30", "02:00", "02:30", "03:00"]
+        assert times[4].tzname() == "CEST" and times[5].tzname() == "CET"
+        # Real time from 02:30 CEST to 03:00 CET: the repeated hour is not fired again.
+        assert times[5].astimezone(UTC) - times[4].astimezone(UTC) == dt.timedelta(minutes=90)
 
     def test_schedule_in_utc_has_no_dst(self) -> None:
-        start, end = around(BERLIN_SPRING, ZoneInfo("UTC"))
-        times = fires(CronSchedule.daily_at("02:30"), ZoneInfo("UTC"), start, end)
+        start, end = around(BERLIN_SPRING, UTC_ZONE)
+        times = fires(CronSchedule.daily_at("02:30"), UTC_ZONE, start, end)
         assert [t.hour for t in times] == [2] * 6
 
 
@@ -300,15 +310,15 @@ class TestLatestBetween:
         schedule = CronSchedule.daily_at("08:00")
         start = dt.datetime(2026, 11, 20, 8, tzinfo=UTC)
         end = dt.datetime(2026, 11, 25, 9, tzinfo=UTC)
-        latest = schedule.latest_between(start, end, UTC)
+        latest = schedule.latest_between(start, end, UTC_ZONE)
         assert latest == dt.datetime(2026, 11, 25, 8, tzinfo=UTC)
 
     def test_window_bounds_are_inclusive(self) -> None:
         schedule = CronSchedule.daily_at("08:00")
         eight = dt.datetime(2026, 11, 25, 8, tzinfo=UTC)
-        assert schedule.latest_between(eight, eight, UTC) == eight
+        assert schedule.latest_between(eight, eight, UTC_ZONE) == eight
 
     def test_empty_window(self) -> None:
         schedule = CronSchedule.daily_at("08:00")
         start = dt.datetime(2026, 11, 25, 8, 0, 1, tzinfo=UTC)
-        assert schedule.latest_between(start, start + dt.timedelta(hours=23), UTC) is None
+        assert schedule.latest_between(start, start + dt.timedelta(hours=23), UTC_ZONE) is None
