@@ -14,6 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
@@ -77,6 +78,9 @@ class BriefingLibrary:
         self._index = SearchIndex()
         self._speaker_words: dict[str, set[str]] = defaultdict(set)
         self._scan_errors: list[BriefingError] = []
+        # The same Path object for a file on every scan: making 10,000 of them anew each time
+        # was most of the cost of a reload that finds nothing changed.
+        self._paths: dict[str, Path] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -91,11 +95,16 @@ class BriefingLibrary:
         finally:
             if collecting:
                 gc.enable()
+                # Walk what this reload made once now, and move it to the oldest generation,
+                # rather than in the middle of some later command. Cheap when little changed.
+                gc.collect(1)
 
     def _reload(self) -> ReloadReport:
         report = ReloadReport()
         scan_errors: list[BriefingError] = []
-        scanned = dict(self._scan(scan_errors))
+        paths: dict[str, Path] = {}
+        scanned = dict(self._scan(scan_errors, paths))
+        self._paths = paths
         report.errors.extend(scan_errors)
         self._scan_errors = scan_errors
         # Forget removed files first, so a renamed file takes its id over in this same reload.
@@ -103,7 +112,9 @@ class BriefingLibrary:
             self._forget_file(path, report)
         for path, stat in scanned.items():
             state = self._files.get(path)
-            if state and state.mtime_ns == stat.st_mtime_ns and state.size == stat.st_size:
+            if stat is None or (
+                state and state.mtime_ns == stat.st_mtime_ns and state.size == stat.st_size
+            ):
                 continue
             self._load(path, stat, report)
         removed = 0
@@ -112,27 +123,48 @@ class BriefingLibrary:
                 break
             removed = len(report.removed)
             for path in self._retry_duplicates():
-                report.errors = [e for e in report.errors if e.path != path]
-                self._load(path, scanned[path], report)
+                stat = scanned[path]
+                if stat is not None:
+                    report.errors = [e for e in report.errors if e.path != path]
+                    self._load(path, stat, report)
         return report
 
-    def _scan(self, errors: list[BriefingError]) -> Iterator[tuple[Path, os.stat_result]]:
+    def _scan(
+        self, errors: list[BriefingError], paths: dict[str, Path]
+    ) -> Iterator[tuple[Path, os.stat_result | None]]:
+        """Every briefing file with its stat; None for a known file that could not be checked."""
         for source in self._sources:
+            problem = None
             try:
                 if source.is_dir():
                     with os.scandir(source) as entries:
-                        found = sorted(
-                            (e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()),
-                            key=lambda e: e.name,
-                        )
-                        for entry in found:
-                            yield Path(entry.path), entry.stat()
+                        found = [e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()]
+                    found.sort(key=attrgetter("name"))
+                    known = self._paths
+                    for entry in found:
+                        name = entry.path
+                        path = known.get(name) or Path(name)
+                        paths[name] = path
+                        try:
+                            stat: os.stat_result | None = entry.stat()
+                        except OSError:  # removed or being replaced since it was listed
+                            if path not in self._files:
+                                continue
+                            stat = None
+                        yield path, stat
                 elif source.exists():
                     yield source, source.stat()
                 else:
-                    errors.append(BriefingError(source, None, None, "no such file or folder"))
+                    problem = "no such file or folder"
             except OSError as exc:
-                errors.append(BriefingError(source, None, None, f"cannot read: {exc.strerror}"))
+                problem = f"cannot read: {exc.strerror}"
+            if problem is not None:
+                errors.append(BriefingError(source, None, None, problem))
+                # A folder that cannot be listed right now (being replaced, unmounted) keeps
+                # serving what it had, like a file that turns broken.
+                for path in self._files:
+                    if path == source or path.parent == source:
+                        yield path, None
 
     def _load(self, path: Path, stat: os.stat_result, report: ReloadReport) -> None:
         state = self._files.get(path)
@@ -280,4 +312,27 @@ class BriefingLibrary:
                 }
                 candidates = ids if candidates is None else candidates & ids
             within = [b for b in self.newest() if candidates and b.id in candidates]
-        return [(b, q) for b in within for q in b.quotes if speaker_matches(speaker, q)]
+        wanted = words(speaker)
+        everything = (1 << len(wanted)) - 1
+        # Thousands of quotes share a few hundred speakers and roles: work out once per text
+        # which query words it matches (a bit each); a quote matches when its speaker and
+        # role together match them all, as `speaker_matches` decides.
+        masks: dict[str | None, int] = {None: 0}
+
+        def mask(text: str | None) -> int:
+            bits = masks.get(text)
+            if bits is None:
+                have = words(text or "")
+                bits = masks[text] = sum(
+                    1 << i for i, q in enumerate(wanted) if any(w.startswith(q) for w in have)
+                )
+            return bits
+
+        found: list[tuple[Briefing, Quote]] = []
+        if not wanted:
+            return found
+        for briefing in within:
+            for quote in briefing.quotes:
+                if mask(quote.speaker) | mask(quote.role) == everything:
+                    found.append((briefing, quote))
+        return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import sys
 
 from bot.briefing.models import Briefing
 from bot.briefing.textnorm import words, words_of_all
@@ -38,8 +37,8 @@ def _weighted_words(briefing: Briefing) -> dict[str, float]:
     return scores
 
 
-# With 10,000 briefings the index holds millions of (word, briefing) pairs: every word is stored
-# once (interned) and the few distinct scores are shared float objects, not one per pair.
+# With 10,000 briefings the index holds millions of (word, briefing) pairs: the few distinct
+# scores are shared float objects rather than one per pair.
 _SCORES: dict[float, float] = {}
 
 
@@ -48,7 +47,9 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._postings: dict[str, dict[str, float]] = {}
-        self._words_of: dict[str, tuple[str, ...]] = {}
+        # What each id was indexed from: removing it computes the same words again, which is
+        # cheaper than keeping a list of words per briefing for the rare edit or removal.
+        self._indexed: dict[str, Briefing] = {}
         self._vocabulary: list[str] | None = None
 
     def add(self, briefing: Briefing) -> None:
@@ -56,20 +57,20 @@ class SearchIndex:
         self.remove(briefing.id)
         bid = briefing.id
         postings = self._postings
-        indexed = []
         for word, score in _weighted_words(briefing).items():
-            word = sys.intern(word)
             posting = postings.get(word)
             if posting is None:
                 posting = postings[word] = {}
                 self._vocabulary = None
             posting[bid] = _SCORES.setdefault(score, score)
-            indexed.append(word)
-        self._words_of[bid] = tuple(indexed)
+        self._indexed[bid] = briefing
 
     def remove(self, briefing_id: str) -> None:
         """Forget the briefing with this id, if indexed."""
-        for word in self._words_of.pop(briefing_id, ()):
+        briefing = self._indexed.pop(briefing_id, None)
+        if briefing is None:
+            return
+        for word in _weighted_words(briefing):
             posting = self._postings[word]
             posting.pop(briefing_id, None)
             if not posting:

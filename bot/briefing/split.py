@@ -52,6 +52,8 @@ def visible_length(html: str) -> int:
 
 def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Cut `html` into parts of at most `limit` visible characters each, in order."""
+    if utf16_width(html) <= limit:  # tags and entities only ever shorten the visible text
+        return [html.strip()] if html.strip() else []
     units = _units(html)
     if sum(u.width for u in units) <= limit:
         return [html.strip()] if html.strip() else []

@@ -962,6 +962,9 @@ _ROUTE = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/]+)")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle on, the second waits ~40 ms for the
+    # client's delayed ACK, which would swamp every latency measured against this fake.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:

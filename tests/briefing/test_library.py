@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable
+import random
+import shutil
+import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,7 @@ import yaml
 import bot.briefing.library as library_module
 from bot.briefing.library import BriefingLibrary
 from bot.briefing.models import Briefing
+from bot.briefing.textnorm import fold, words, words_of_all
 
 DAY = dt.date(2025, 3, 15)
 
@@ -346,6 +352,83 @@ class TestIncrementalReload:
         assert error_lines(library) == [f"{path}: id: duplicate id 'beta', already used by {owner}"]
 
 
+class _VanishingEntry:
+    """A directory entry whose file is gone by the time it is stat'ed."""
+
+    def __init__(self, entry: os.DirEntry[str]) -> None:
+        self.name = entry.name
+        self.path = entry.path
+
+    def is_file(self) -> bool:
+        return True
+
+    def stat(self) -> os.stat_result:
+        raise FileNotFoundError(2, "No such file or directory", self.path)
+
+
+class TestUnreadable:
+    """A file or folder that cannot be checked right now keeps serving its last good version."""
+
+    @pytest.fixture
+    def loaded(self, folder: Path, library: BriefingLibrary) -> BriefingLibrary:
+        write(folder / "a.yaml", briefing_yaml("Alpha"))
+        write(folder / "b.yaml", briefing_yaml("Beta"))
+        library.reload()
+        return library
+
+    @staticmethod
+    def vanish(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+        """Make the named files disappear between listing and stat, as during a replace."""
+        real = os.scandir
+
+        @contextlib.contextmanager
+        def scandir(path: Any) -> Iterator[list[Any]]:
+            with real(path) as entries:
+                yield [_VanishingEntry(e) if e.name in names else e for e in entries]
+
+        monkeypatch.setattr(library_module.os, "scandir", scandir)
+
+    def test_file_replaced_during_the_scan_is_kept(
+        self, folder: Path, loaded: BriefingLibrary, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.vanish(monkeypatch, "a.yaml", "new.yaml")
+        write(folder / "new.yaml", briefing_yaml("New"))
+        report = loaded.reload()
+        assert not report.changed_anything
+        assert report.errors == []
+        assert ids(loaded.newest()) == ["a", "b"]
+
+    def test_unlistable_folder_keeps_its_briefings(
+        self, folder: Path, loaded: BriefingLibrary, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def denied(path: Any) -> Any:
+            raise PermissionError(13, "Permission denied", str(path))
+
+        monkeypatch.setattr(library_module.os, "scandir", denied)
+        report = loaded.reload()
+        assert report.removed == []
+        assert ids(loaded.newest()) == ["a", "b"]
+        assert error_lines(loaded) == [f"{folder}: cannot read: Permission denied"]
+
+        monkeypatch.undo()
+        loaded.reload()
+        assert loaded.errors == []
+
+    def test_folder_gone_then_back(self, folder: Path, loaded: BriefingLibrary) -> None:
+        shutil.rmtree(folder)
+        report = loaded.reload()
+        assert report.removed == []
+        assert ids(loaded.newest()) == ["a", "b"]
+        assert error_lines(loaded) == [f"{folder}: no such file or folder"]
+
+        folder.mkdir()
+        write(folder / "b.yaml", briefing_yaml("Beta"))
+        report = loaded.reload()
+        assert report.removed == ["a"]
+        assert ids(loaded.newest()) == ["b"]
+        assert loaded.errors == []
+
+
 class TestOrdering:
     """Newest first by the instant of publication; dates count as midnight UTC."""
 
@@ -587,3 +670,70 @@ class TestSearch:
         corpus.reload()
         assert ids(corpus.search("ceasefire")) == ["in-title", "in-quote"]
         assert ids(corpus.search("agreed")) == ["in-summary"]
+
+
+class TestGarbageCollector:
+    """Reloading pauses the cyclic garbage collector and always restores the caller's setting."""
+
+    def test_enabled_again_after_reload(self, folder: Path, library: BriefingLibrary) -> None:
+        write(folder / "a.yaml", briefing_yaml("Alpha"))
+        write(folder / "b.yaml", "title: [broken\n")
+        assert gc.isenabled()
+        library.reload()
+        assert gc.isenabled()
+
+    def test_left_disabled_if_it_was(self, folder: Path, library: BriefingLibrary) -> None:
+        write(folder / "a.yaml", briefing_yaml("Alpha"))
+        gc.disable()
+        try:
+            library.reload()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        assert "a" in library
+
+
+def reference_fold(text: str) -> str:
+    """The folding rule by definition: NFKD, drop combining marks, casefold."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class TestTextFolding:
+    """Lookups fold case, accents and compatibility forms the same way for every script."""
+
+    @pytest.mark.parametrize(
+        ("text", "folded"),
+        [
+            ("Emmanuel MACRON", "emmanuel macron"),
+            ("António Costa", "antonio costa"),
+            ("Straße", "strasse"),
+            ("ΣΊΣΥΦΟΣ", "σισυφοσ"),
+            ("Йошкар-Ола", "иошкар-ола"),
+            ("e\u0301te\u0301", "ete"),
+            ("ﬁnance Ⅻ", "finance xii"),
+            ("مَرْحَبًا", "مرحبا"),
+            ("🇺🇦 peace 🕊️", "🇺🇦 peace 🕊️"),  # a variation selector is not an accent
+            ("𝐁𝐨𝐥𝐝\U0001d165", "bold"),
+        ],
+    )
+    def test_examples(self, text: str, folded: str) -> None:
+        assert fold(text) == folded == reference_fold(text)
+
+    def test_matches_the_definition_on_random_text(self) -> None:
+        rng = random.Random(5)
+        alphabet = (
+            "aAeEßİıΣσς ’“…ﬁⅫ"
+            "\u0300\u0301\u0308\u0327\u064b\u05b4\u093c\u20d7\U0001d165\U0001e8d0"
+            "ÉéÅåŒœØøĲĳǅǰẞ"
+            "ЙйЁёΆάΐ"
+            "가각한글"
+            "😀🇺🇦🕊️"
+        )
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+            assert fold(text) == reference_fold(text), repr(text)
+
+    def test_words(self) -> None:
+        assert words("Zelensky’s “offer”: 5 < 6 & <b>") == ["zelensky", "s", "offer", "5", "6", "b"]
+        assert words_of_all(["Café", "naïve déjà-vu"]) == ["cafe", "naive", "deja", "vu"]
