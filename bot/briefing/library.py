@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
 from bot.briefing.models import Briefing, Quote
 from bot.briefing.search import SearchIndex
+from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
 
 SUFFIXES = (".yaml", ".yml")
@@ -29,7 +30,8 @@ SUFFIXES = (".yaml", ".yml")
 class _FileState:
     mtime_ns: int
     size: int
-    briefing: Briefing | None = None
+    briefing_id: str | None = None  # of the last good version, which may still serve
+    packed: bytes | None = None
     errors: list[BriefingError] = field(default_factory=list)
 
 
@@ -72,8 +74,10 @@ class BriefingLibrary:
     def __init__(self, sources: Sequence[Path]) -> None:
         self._sources = [Path(s) for s in sources]
         self._files: dict[Path, _FileState] = {}
-        self._by_id: dict[str, Briefing] = {}
+        self._shelf = BriefingShelf()
         self._owner: dict[str, Path] = {}
+        self._sort_keys: dict[str, tuple[float, str]] = {}
+        self._speakers_of: dict[str, tuple[str, ...]] = {}
         self._newest: list[tuple[float, str]] = []
         self._index = SearchIndex()
         self._speaker_words: dict[str, set[str]] = defaultdict(set)
@@ -186,23 +190,22 @@ class BriefingLibrary:
             report.errors.append(error)
             return
         state.errors = []
-        old = state.briefing
-        if old is not None and old.id != briefing.id:
-            self._uninstall(old.id)
-            report.removed.append(old.id)
-        if old == briefing:
+        old_id = state.briefing_id
+        if old_id is not None and old_id != briefing.id:
+            self._uninstall(old_id)
+            report.removed.append(old_id)
+        packed = pack(briefing)
+        if old_id == briefing.id and state.packed == packed:
             return
-        state.briefing = briefing
-        self._install(briefing, path)
-        (report.changed if old is not None and old.id == briefing.id else report.added).append(
-            briefing.id
-        )
+        state.briefing_id, state.packed = briefing.id, packed
+        self._install(briefing, path, packed)
+        (report.changed if old_id == briefing.id else report.added).append(briefing.id)
 
     def _forget_file(self, path: Path, report: ReloadReport) -> None:
         state = self._files.pop(path)
-        if state.briefing is not None and self._owner.get(state.briefing.id) == path:
-            self._uninstall(state.briefing.id)
-            report.removed.append(state.briefing.id)
+        if state.briefing_id is not None and self._owner.get(state.briefing_id) == path:
+            self._uninstall(state.briefing_id)
+            report.removed.append(state.briefing_id)
 
     def _retry_duplicates(self) -> list[Path]:
         # A file rejected for a duplicate id may be the rightful owner now the other file is gone.
@@ -212,32 +215,33 @@ class BriefingLibrary:
             if any(e.field == "id" and "duplicate id" in e.message for e in state.errors)
         ]
 
-    def _install(self, briefing: Briefing, path: Path) -> None:
-        if briefing.id in self._by_id:
+    def _install(self, briefing: Briefing, path: Path, packed: bytes) -> None:
+        if briefing.id in self._shelf:
             self._uninstall(briefing.id)
-        self._by_id[briefing.id] = briefing
+        self._shelf.put(briefing, packed)
         self._owner[briefing.id] = path
-        bisect.insort(self._newest, self._sort_key(briefing))
+        key = self._sort_keys[briefing.id] = self._sort_key(briefing)
+        bisect.insort(self._newest, key)
         self._index.add(briefing)
-        for quote in briefing.quotes:
-            for word in _name_words(quote.speaker, quote.role):
-                self._speaker_words[word].add(briefing.id)
+        speakers = {w for q in briefing.quotes for w in _name_words(q.speaker, q.role)}
+        self._speakers_of[briefing.id] = tuple(speakers)
+        for word in speakers:
+            self._speaker_words[word].add(briefing.id)
 
     def _uninstall(self, briefing_id: str) -> None:
-        briefing = self._by_id.pop(briefing_id)
+        self._shelf.remove(briefing_id)
         del self._owner[briefing_id]
-        key = self._sort_key(briefing)
+        key = self._sort_keys.pop(briefing_id)
         i = bisect.bisect_left(self._newest, key)
         if i < len(self._newest) and self._newest[i] == key:
             del self._newest[i]
         self._index.remove(briefing_id)
-        for quote in briefing.quotes:
-            for word in _name_words(quote.speaker, quote.role):
-                ids = self._speaker_words.get(word)
-                if ids is not None:
-                    ids.discard(briefing_id)
-                    if not ids:
-                        del self._speaker_words[word]
+        for word in self._speakers_of.pop(briefing_id, ()):
+            ids = self._speaker_words.get(word)
+            if ids is not None:
+                ids.discard(briefing_id)
+                if not ids:
+                    del self._speaker_words[word]
 
     @staticmethod
     def _sort_key(briefing: Briefing) -> tuple[float, str]:
@@ -251,17 +255,17 @@ class BriefingLibrary:
         return self._scan_errors + [e for state in self._files.values() for e in state.errors]
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._shelf)
 
     def __contains__(self, briefing_id: object) -> bool:
-        return briefing_id in self._by_id
+        return briefing_id in self._shelf
 
     def __iter__(self) -> Iterator[Briefing]:
         return iter(self.newest())
 
     def get(self, briefing_id: str) -> Briefing | None:
         """The briefing with this id, if any."""
-        return self._by_id.get(briefing_id)
+        return self._shelf.get(briefing_id)
 
     def path_of(self, briefing_id: str) -> Path | None:
         """The file that holds the briefing with this id."""
@@ -269,15 +273,25 @@ class BriefingLibrary:
 
     def newest(self, limit: int | None = None) -> list[Briefing]:
         """Briefings, newest published first."""
+        return [self._get(bid) for bid in self.newest_ids(limit)]
+
+    def newest_ids(self, limit: int | None = None) -> list[str]:
+        """Briefing ids, newest published first."""
         keys = self._newest if limit is None else self._newest[:limit]
-        return [self._by_id[bid] for _, bid in keys]
+        return [bid for _, bid in keys]
+
+    def _get(self, briefing_id: str) -> Briefing:
+        briefing = self._shelf.get(briefing_id)
+        if briefing is None:  # pragma: no cover - every indexed id is on the shelf
+            raise KeyError(briefing_id)
+        return briefing
 
     def position(self, briefing_id: str) -> int | None:
         """The 1-based number of a briefing in `newest()` order, as `/briefings` lists them."""
-        briefing = self._by_id.get(briefing_id)
-        if briefing is None:
+        key = self._sort_keys.get(briefing_id)
+        if key is None:
             return None
-        return bisect.bisect_left(self._newest, self._sort_key(briefing)) + 1
+        return bisect.bisect_left(self._newest, key) + 1
 
     def resolve(self, ref: str) -> Briefing | None:
         """A briefing by id, or by its number in `newest()` order."""
@@ -285,17 +299,17 @@ class BriefingLibrary:
         if ref.isdecimal() and len(ref) < 8:
             number = int(ref)
             if 1 <= number <= len(self._newest):
-                return self._by_id[self._newest[number - 1][1]]
+                return self._get(self._newest[number - 1][1])
             return None
-        return self._by_id.get(ref.lower())
+        return self._shelf.get(ref.lower())
 
     def closest_ids(self, ref: str, limit: int = 5) -> list[str]:
         """Ids that look like `ref`, closest first."""
-        return difflib.get_close_matches(ref.lower(), list(self._by_id), n=limit, cutoff=0.4)
+        return difflib.get_close_matches(ref.lower(), list(self._owner), n=limit, cutoff=0.4)
 
     def search(self, query: str, limit: int = 10) -> list[Briefing]:
         """Briefings matching every word of `query`, best first."""
-        return [self._by_id[bid] for bid, _ in self._index.search(query)[:limit]]
+        return [self._get(bid) for bid, _ in self._index.search(query)[:limit]]
 
     def quotes_by(
         self, speaker: str, within: Iterable[Briefing] | None = None
@@ -311,7 +325,9 @@ class BriefingLibrary:
                     for bid in bids
                 }
                 candidates = ids if candidates is None else candidates & ids
-            within = [b for b in self.newest() if candidates and b.id in candidates]
+            within = [
+                self._get(bid) for bid in self.newest_ids() if candidates and bid in candidates
+            ]
         wanted = words(speaker)
         everything = (1 << len(wanted)) - 1
         # Thousands of quotes share a few hundred speakers and roles: work out once per text

@@ -15,7 +15,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.briefing.models import Briefing
 from bot.digest.cron import CronSchedule
 from bot.storage import ChatRecord
 
@@ -36,13 +35,8 @@ class SlotDecision:
 class DigestContent:
     """The briefings one digest carries, and how many more are waiting."""
 
-    items: list[Briefing]
+    ids: list[str]
     more: int
-
-    @property
-    def ids(self) -> list[str]:
-        """The ids of the carried briefings."""
-        return [b.id for b in self.items]
 
 
 class DigestPlanner:
@@ -83,9 +77,7 @@ class DigestPlanner:
         slot = schedule.latest_between(window_start, now, zone)
         return SlotDecision(slot is not None, slot, next_due)
 
-    def content(
-        self, newest_first: Sequence[Briefing], delivered: Collection[str]
-    ) -> DigestContent:
+    def content(self, newest_ids: Sequence[str], delivered: Collection[str]) -> DigestContent:
         """The briefings not yet delivered to a chat, newest first, at most `max_items`."""
-        fresh = [b for b in newest_first if b.id not in delivered]
+        fresh = [bid for bid in newest_ids if bid not in delivered]
         return DigestContent(fresh[: self.max_items], max(0, len(fresh) - self.max_items))

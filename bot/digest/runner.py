@@ -101,12 +101,13 @@ class DigestRunner:
     def build(self, chat_id: int) -> Digest | None:
         """The digest a chat would get now, or None if it has received everything."""
         content: DigestContent = self.planner.content(
-            self.library.newest(), self.store.delivered_ids(chat_id)
+            self.library.newest_ids(), self.store.delivered_ids(chat_id)
         )
-        if not content.items:
+        items = [b for b in map(self.library.get, content.ids) if b is not None]
+        if not items:
             return None
-        parts = split_html(render_digest(content.items, content.more))
-        return Digest(chat_id, parts, content.items)
+        parts = split_html(render_digest(items, content.more))
+        return Digest(chat_id, parts, items)
 
     async def deliver(self, chat_id: int) -> SendResult | None:
         """Send a chat its digest now; None if there was nothing new for it."""
