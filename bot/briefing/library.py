@@ -28,6 +28,7 @@ SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class _FileState:
+    path: Path
     mtime_ns: int
     size: int
     briefing_id: str | None = None  # of the last good version, which may still serve
@@ -73,7 +74,7 @@ class BriefingLibrary:
 
     def __init__(self, sources: Sequence[Path]) -> None:
         self._sources = [Path(s) for s in sources]
-        self._files: dict[Path, _FileState] = {}
+        self._files: dict[str, _FileState] = {}
         self._shelf = BriefingShelf()
         self._owner: dict[str, Path] = {}
         self._sort_keys: dict[str, tuple[float, str]] = {}
@@ -82,9 +83,6 @@ class BriefingLibrary:
         self._index = SearchIndex()
         self._speaker_words: dict[str, set[str]] = defaultdict(set)
         self._scan_errors: list[BriefingError] = []
-        # The same Path object for a file on every scan: making 10,000 of them anew each time
-        # was most of the cost of a reload that finds nothing changed.
-        self._paths: dict[str, Path] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -105,76 +103,77 @@ class BriefingLibrary:
 
     def _reload(self) -> ReloadReport:
         report = ReloadReport()
+        scanned: dict[str, os.stat_result | None] = {}
         scan_errors: list[BriefingError] = []
-        paths: dict[str, Path] = {}
-        scanned = dict(self._scan(scan_errors, paths))
-        self._paths = paths
+        for source in self._sources:
+            self._scan(source, scanned, scan_errors)
         report.errors.extend(scan_errors)
         self._scan_errors = scan_errors
+        files = self._files
         # Forget removed files first, so a renamed file takes its id over in this same reload.
-        for path in [p for p in self._files if p not in scanned]:
-            self._forget_file(path, report)
-        for path, stat in scanned.items():
-            state = self._files.get(path)
-            if stat is None or (
-                state and state.mtime_ns == stat.st_mtime_ns and state.size == stat.st_size
-            ):
+        for key in [k for k in files if k not in scanned]:
+            self._forget_file(key, report)
+        # Keys are path strings, not Paths: hashing 10,000 Paths per tick costs milliseconds.
+        for key, stat in scanned.items():
+            if stat is None:
                 continue
-            self._load(path, stat, report)
+            state = files.get(key)
+            if state is None or state.mtime_ns != stat.st_mtime_ns or state.size != stat.st_size:
+                self._load(key, stat, report)
         removed = 0
         for _ in range(len(scanned)):
             if len(report.removed) == removed:
                 break
             removed = len(report.removed)
-            for path in self._retry_duplicates():
-                stat = scanned[path]
+            for key in self._retry_duplicates():
+                stat = scanned[key]
                 if stat is not None:
-                    report.errors = [e for e in report.errors if e.path != path]
-                    self._load(path, stat, report)
+                    report.errors = [e for e in report.errors if e.path != files[key].path]
+                    self._load(key, stat, report)
         return report
 
     def _scan(
-        self, errors: list[BriefingError], paths: dict[str, Path]
-    ) -> Iterator[tuple[Path, os.stat_result | None]]:
-        """Every briefing file with its stat; None for a known file that could not be checked."""
-        for source in self._sources:
-            problem = None
-            try:
-                if source.is_dir():
-                    with os.scandir(source) as entries:
-                        found = [e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()]
-                    found.sort(key=attrgetter("name"))
-                    known = self._paths
-                    for entry in found:
-                        name = entry.path
-                        path = known.get(name) or Path(name)
-                        paths[name] = path
-                        try:
-                            stat: os.stat_result | None = entry.stat()
-                        except OSError:  # removed or being replaced since it was listed
-                            if path not in self._files:
-                                continue
-                            stat = None
-                        yield path, stat
-                elif source.exists():
-                    yield source, source.stat()
-                else:
-                    problem = "no such file or folder"
-            except OSError as exc:
-                problem = f"cannot read: {exc.strerror}"
-            if problem is not None:
-                errors.append(BriefingError(source, None, None, problem))
-                # A folder that cannot be listed right now (being replaced, unmounted) keeps
-                # serving what it had, like a file that turns broken.
-                for path in self._files:
-                    if path == source or path.parent == source:
-                        yield path, None
+        self,
+        source: Path,
+        scanned: dict[str, os.stat_result | None],
+        errors: list[BriefingError],
+    ) -> None:
+        """Add each briefing file of `source` to `scanned` with its stat.
 
-    def _load(self, path: Path, stat: os.stat_result, report: ReloadReport) -> None:
-        state = self._files.get(path)
+        A known file that cannot be checked right now gets None: it keeps its last good version.
+        """
+        problem = None
+        try:
+            if source.is_dir():
+                with os.scandir(source) as entries:
+                    found = [e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()]
+                found.sort(key=attrgetter("name"))
+                for entry in found:
+                    try:
+                        scanned[entry.path] = entry.stat()
+                    except OSError:  # removed or being replaced since it was listed
+                        if entry.path in self._files:
+                            scanned[entry.path] = None
+            elif source.exists():
+                scanned[str(source)] = source.stat()
+            else:
+                problem = "no such file or folder"
+        except OSError as exc:
+            problem = f"cannot read: {exc.strerror}"
+        if problem is not None:
+            errors.append(BriefingError(source, None, None, problem))
+            # A folder that cannot be listed right now (being replaced, unmounted) keeps
+            # serving what it had, like a file that turns broken.
+            for key, state in self._files.items():
+                if state.path == source or state.path.parent == source:
+                    scanned[key] = None
+
+    def _load(self, key: str, stat: os.stat_result, report: ReloadReport) -> None:
+        state = self._files.get(key)
         if state is None:
-            state = self._files[path] = _FileState(stat.st_mtime_ns, stat.st_size)
+            state = self._files[key] = _FileState(Path(key), stat.st_mtime_ns, stat.st_size)
         state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
+        path = state.path
         try:
             briefing = load_briefing(path)
         except BriefingFileError as exc:
@@ -201,17 +200,17 @@ class BriefingLibrary:
         self._install(briefing, path, packed)
         (report.changed if old_id == briefing.id else report.added).append(briefing.id)
 
-    def _forget_file(self, path: Path, report: ReloadReport) -> None:
-        state = self._files.pop(path)
-        if state.briefing_id is not None and self._owner.get(state.briefing_id) == path:
+    def _forget_file(self, key: str, report: ReloadReport) -> None:
+        state = self._files.pop(key)
+        if state.briefing_id is not None and self._owner.get(state.briefing_id) == state.path:
             self._uninstall(state.briefing_id)
             report.removed.append(state.briefing_id)
 
-    def _retry_duplicates(self) -> list[Path]:
+    def _retry_duplicates(self) -> list[str]:
         # A file rejected for a duplicate id may be the rightful owner now the other file is gone.
         return [
-            path
-            for path, state in self._files.items()
+            key
+            for key, state in self._files.items()
             if any(e.field == "id" and "duplicate id" in e.message for e in state.errors)
         ]
 
@@ -229,13 +228,13 @@ class BriefingLibrary:
             self._speaker_words[word].add(briefing.id)
 
     def _uninstall(self, briefing_id: str) -> None:
+        self._index.remove(self._get(briefing_id))
         self._shelf.remove(briefing_id)
         del self._owner[briefing_id]
         key = self._sort_keys.pop(briefing_id)
         i = bisect.bisect_left(self._newest, key)
         if i < len(self._newest) and self._newest[i] == key:
             del self._newest[i]
-        self._index.remove(briefing_id)
         for word in self._speakers_of.pop(briefing_id, ()):
             ids = self._speaker_words.get(word)
             if ids is not None:

@@ -54,7 +54,8 @@ class SearchIndex:
     def __init__(self) -> None:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
-            f"CREATE VIRTUAL TABLE docs USING fts5({_COLUMNS},"
+            # Contentless: the index only, not a second copy of every text (the shelf has them).
+            f"CREATE VIRTUAL TABLE docs USING fts5({_COLUMNS}, content = '',"
             " tokenize = 'unicode61 remove_diacritics 2')"
         )
         self._rowid: dict[str, int] = {}
@@ -62,8 +63,9 @@ class SearchIndex:
         self._next_rowid = 1
 
     def add(self, briefing: Briefing) -> None:
-        """Index `briefing`, replacing any earlier version with the same id."""
-        self.remove(briefing.id)
+        """Index `briefing`; an earlier version with its id must have been removed."""
+        if briefing.id in self._rowid:
+            raise ValueError(f"{briefing.id!r} is indexed already; remove it first")
         rowid = self._next_rowid
         self._next_rowid += 1
         self._db.execute(
@@ -73,12 +75,16 @@ class SearchIndex:
         self._rowid[briefing.id] = rowid
         self._ids[rowid] = briefing.id
 
-    def remove(self, briefing_id: str) -> None:
-        """Forget the briefing with this id, if indexed."""
-        rowid = self._rowid.pop(briefing_id, None)
+    def remove(self, briefing: Briefing) -> None:
+        """Forget `briefing`, exactly as it was indexed, if it was."""
+        rowid = self._rowid.pop(briefing.id, None)
         if rowid is not None:
             del self._ids[rowid]
-            self._db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+            # A contentless table forgets a row by being told what the row held.
+            self._db.execute(
+                f"INSERT INTO docs (docs, rowid, {_COLUMNS}) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+                (rowid, *_row(briefing)),
+            )
 
     def search(self, query: str) -> list[tuple[str, float]]:
         """Briefing ids matching `query`, best first, with their scores (higher is better).
