@@ -225,7 +225,7 @@ def measure_memory(folder: Path, trace: bool) -> dict[str, float]:
 
 
 def peak_rss_kb() -> int:
-    """This process's peak resident set size.
+    """Peak resident set size of the current process, in KiB.
 
     Linux keeps ru_maxrss across fork and exec, so a child started by this (large) benchmark
     would report the parent's peak; VmHWM belongs to the process's own address space.

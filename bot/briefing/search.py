@@ -82,7 +82,8 @@ class SearchIndex:
             del self._ids[rowid]
             # A contentless table forgets a row by being told what the row held.
             self._db.execute(
-                f"INSERT INTO docs (docs, rowid, {_COLUMNS}) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO docs (docs, rowid, {_COLUMNS})"
+                " VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
                 (rowid, *_row(briefing)),
             )
 
