@@ -65,7 +65,7 @@ def parse_briefing(raw: bytes, path: Path) -> Briefing:
     if not text.strip():
         raise _single(path, None, "the file is empty; a briefing needs title, published, summary")
 
-    node, data = _compose_and_construct(text, path)
+    node, data = _compose_and_construct(raw, text, path)
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise _single(path, _line_of(node), f"expected a mapping of briefing fields, got {kind}")
@@ -82,10 +82,11 @@ def parse_briefing(raw: bytes, path: Path) -> Briefing:
         raise BriefingFileError(sorted(unique.values(), key=lambda e: e.line or 0)) from None
 
 
-def _compose_and_construct(text: str, path: Path) -> tuple[yaml.Node | None, Any]:
+def _compose_and_construct(raw: bytes, text: str, path: Path) -> tuple[yaml.Node | None, Any]:
     # Composing and constructing by hand is what safe_load does anyway; keeping the node tree
-    # costs nothing and gives line numbers for validation errors.
-    loader = SafeLoader(text)
+    # costs nothing and gives line numbers for validation errors. libyaml reads the bytes
+    # directly; handing it `text` would make it encode everything back to UTF-8 first.
+    loader = SafeLoader(raw)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

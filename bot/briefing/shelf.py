@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from bot.briefing.models import Briefing
 
-CACHE_SIZE = 256
+# Enough for the briefings chats are reading at any one time; each costs ~50 KB as objects.
+CACHE_SIZE = 64
 
 
 def pack(briefing: Briefing) -> bytes:
