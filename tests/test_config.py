@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, token_like
 
 from bot.config import DEFAULT_CONFIG, ConfigError, config_path, load_config
 
-TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+TOKEN = token_like()
 
 
 def write(path: Path, text: str) -> Path:

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import T0
+from conftest import T0, token_like
 
 from bot.config import Config
 from bot.logs import REDACTED, RedactingFilter, redact, setup_logging
 from bot.simulation.fake_api import FakeBotAPI
 from bot.simulation.harness import SimulatedBot
 
-TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+TOKEN = token_like()
 
 
 @pytest.fixture
@@ -34,9 +34,7 @@ class TestRedaction:
     """Tokens are replaced in every part of a record."""
 
     def test_pattern_catches_tokens_it_was_not_told_about(self) -> None:
-        text = (
-            "POST https://api.telegram.org/bot555555555:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/getMe"
-        )
+        text = f"POST https://api.telegram.org/bot{token_like(555555555, 'x')}/getMe"
         assert redact(text) == f"POST https://api.telegram.org/bot{REDACTED}/getMe"
 
     def test_times_and_ids_are_left_alone(self) -> None:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT
+from conftest import ROOT, token_like
 
 from bot.simulation.fake_api import FakeBotAPI, FakeBotAPIServer
 from bot.simulation.updates import UpdateFactory
 
 # Shaped like a real token, so both the exact-match and the pattern redaction are exercised.
-TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+TOKEN = token_like()
 STARTUP_TIMEOUT = 20.0
 
 
@@ -102,7 +102,7 @@ class TestPolling:
         self, api: tuple[FakeBotAPI, FakeBotAPIServer], tmp_path: Path
     ) -> None:
         _, server = api
-        wrong = "987654321:AAWrongTokenWrongTokenWrongToken_xyz"
+        wrong = token_like(987654321, "WrongToken")
         process = start_bot(tmp_path, server.base_url, token=wrong)
         code, output = stop(process, terminate=False)
         assert code == 2

@@ -1006,7 +1006,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             status, answer = api.handle(method, params)
         except FakeTimeout:
-            time.sleep(owner.timeout_sleep)
+            owner.hold(owner.timeout_sleep)
             status, answer = 504, _APIError(504, "Gateway Timeout").body()
         self._send(status, answer)
 
@@ -1077,6 +1077,10 @@ class FakeBotAPIServer:
         if self._thread is not None:
             self._thread.join()
         self._server = self._thread = None
+
+    def hold(self, seconds: float) -> None:
+        """Keep a request thread waiting `seconds`, as a slow server would, or until `stop`."""
+        self._stopping.wait(seconds)
 
     def long_poll(self, offset: int, timeout: float) -> None:
         """Wait up to `timeout` seconds for updates from `offset` on, or for `stop`."""
