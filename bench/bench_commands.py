@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _measure import max_in_window
+
 from bot.simulation.fake_api import FakeBotAPI, FakeBotAPIServer, decode_params
 from bot.simulation.updates import UpdateFactory
 
@@ -122,17 +124,6 @@ class AppResult:
 
 def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
-
-
-def max_in_window(stamps: list[float], span: float = 1.0) -> int:
-    """The most stamps in any half-open window [t, t + span)."""
-    ordered = sorted(stamps)
-    best = start = 0
-    for end, stamp in enumerate(ordered):
-        while ordered[start] <= stamp - span:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def write_config(workdir: Path) -> Path:

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _measure import max_in_window
 from window_limiter import WindowRateLimiter
 
 from bot import application as application_module
@@ -117,16 +118,6 @@ class Figures:
     stats: str
     peak_mb: float
     maxrss_mb: float
-
-
-def max_in_window(stamps: list[float], span: float = 1.0) -> int:
-    """The most stamps in any half-open window [t, t + span)."""
-    best = start = 0
-    for end, stamp in enumerate(stamps):
-        while stamps[start] <= stamp - span:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def steady_rate(stamps: list[float]) -> float:

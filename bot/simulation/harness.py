@@ -8,6 +8,7 @@ rendering and storage), but talks to a `FakeBotAPI` instead of Telegram and read
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -125,22 +126,33 @@ class SimulatedBot:
         return await self.travel_to(self.clock.now() + delta)
 
     async def travel_to(self, moment: dt.datetime) -> tuple[list[SentMessage], RunStats]:
-        """Move the clock to `moment`, pushing every digest that falls due on the way.
-
-        The clock stops at each due time in turn, as if the bot had been running all along.
-        """
-        before = len(self.api.sent)
+        """Move the clock to `moment`, pushing every digest that falls due on the way."""
+        sent: list[SentMessage] = []
         total = RunStats()
+        async for pushed, stats in self.steps_to(moment):
+            sent += pushed
+            _add(total, stats)
+        return sent, total
+
+    async def steps_to(
+        self, moment: dt.datetime
+    ) -> AsyncIterator[tuple[list[SentMessage], RunStats]]:
+        """Move the clock to `moment` one due time at a time, as if the bot had been running.
+
+        Yields what each stop pushed, while the clock still shows that stop's time.
+        """
         store, runner = self.services.store, self.services.runner
         while (due := store.next_due_time()) is not None and due <= moment:
             self.clock.set(max(due, self.clock.now()))
+            before = len(self.api.sent)
             stats = await runner.run_due()
-            _add(total, stats)
+            yield self.api.sent[before:], stats
             if stats.due == 0:  # nothing could be done at this time; don't spin on it
                 break
         self.clock.set(moment)
-        _add(total, await runner.run_due())
-        return self.api.sent[before:], total
+        before = len(self.api.sent)
+        stats = await runner.run_due()
+        yield self.api.sent[before:], stats
 
     def reload(self) -> None:
         """Pick up changed briefing files now, as the reload job would."""

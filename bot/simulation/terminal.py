@@ -274,16 +274,10 @@ class Simulator:
             return
         start = bot.clock.now()
         pushed = 0
-        # Stop at each due time in turn, so every push is shown at the time it happened.
-        while (due := bot.services.store.next_due_time()) is not None and due <= moment:
-            sent, stats = await bot.travel_to(max(due, bot.clock.now()))
+        # Each push is shown while the clock still shows the time it went out.
+        async for sent, _ in bot.steps_to(moment):
             self._show(sent, pushed=True)
             pushed += len(sent)
-            if stats.due == 0:
-                break
-        sent, _ = await bot.travel_to(moment)
-        self._show(sent, pushed=True)
-        pushed += len(sent)
         note = "" if pushed else "; no digests were due"
         self._print(f"  (clock moved from {start:%Y-%m-%d %H:%M} to {self.clock_text()}{note})")
 
