@@ -58,7 +58,8 @@ CLOCK_MAX = dt.datetime(9998, 12, 31, 23, 59, tzinfo=dt.UTC)
 # Telegram chat ids have at most 52 significant bits.
 MAX_CHAT_ID = 2**52
 _ANSI = re.compile(r"\033\[[0-9;]*m")
-_TOKEN = re.compile(r"\033\[[0-9;]*m| +|[^ \033]+")
+# Runs of spaces, and words with any style codes inside them (the codes hold no spaces).
+_TOKEN = re.compile(r" +|[^ ]+")
 
 
 class _Styler(HTMLParser):
@@ -145,19 +146,19 @@ def wrap_line(line: str, width: int) -> list[str]:
         return [line]
     indent = re.match(r" *(?:│ )?", _ANSI.sub("", line))
     prefix = indent[0] if indent else ""
+    indent_width = _width(prefix)
     lines: list[str] = []
     current, used, pending = "", 0, ""
     for token in _TOKEN.findall(line):
-        if token.startswith("\033"):
-            current += token
-        elif token.startswith(" "):
+        if token.startswith(" "):
             pending = token
         else:
             size = _width(token)
-            if used and used + len(pending) + size > width and used > _width(prefix):
+            # Break only where there was a space, and never right after the indent.
+            if pending and used + len(pending) + size > width and used > indent_width:
                 lines.append(current)
-                current, used = prefix, _width(prefix)
-            elif used or pending:
+                current, used = prefix, indent_width
+            else:
                 current, used = current + pending, used + len(pending)
             current, used, pending = current + token, used + size, ""
     lines.append(current + pending)
@@ -230,11 +231,9 @@ class Simulator:
 
     def _print(self, text: str = "") -> None:
         if self.width is not None:
-            text = "\n".join(wrapped for line in text.split("\n") for wrapped in self._wrap(line))
+            width = self.width
+            text = "\n".join(part for line in text.split("\n") for part in wrap_line(line, width))
         print(text, file=self.out)
-
-    def _wrap(self, line: str) -> list[str]:
-        return wrap_line(line, self.width) if self.width is not None else [line]
 
     def _show(self, messages: Iterable[SentMessage], pushed: bool = False) -> None:
         for message in messages:

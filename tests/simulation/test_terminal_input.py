@@ -193,6 +193,16 @@ class TestWrapping:
         ]
         assert "\033[1m" in lines[0]
 
+    def test_no_break_where_there_was_no_space(self) -> None:
+        line = "  " + render_for_terminal("see <b>this</b>, then <i>that</i>.", ansi=True)
+        lines = wrap_line(line, 10)
+        assert [re.sub(r"\033\[[0-9;]*m", "", part) for part in lines] == [
+            "  see",
+            "  this,",
+            "  then",
+            "  that.",
+        ]
+
     def test_a_long_word_stays_whole(self) -> None:
         assert wrap_line("  https://example.org/a/very/long/path x", 10) == [
             "  https://example.org/a/very/long/path",
