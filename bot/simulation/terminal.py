@@ -58,6 +58,7 @@ CLOCK_MAX = dt.datetime(9998, 12, 31, 23, 59, tzinfo=dt.UTC)
 # Telegram chat ids have at most 52 significant bits.
 MAX_CHAT_ID = 2**52
 _ANSI = re.compile(r"\033\[[0-9;]*m")
+_RESET = "\033[0m"
 # Runs of spaces, and words with any style codes inside them (the codes hold no spaces).
 _TOKEN = re.compile(r" +|[^ ]+")
 
@@ -140,7 +141,8 @@ def wrap_line(line: str, width: int) -> list[str]:
     """`line` broken at spaces to fit `width` columns; continuation lines keep its indent.
 
     The indent is the leading spaces plus a quote bar (``│ ``) if there is one. A word longer
-    than the width stays whole (the terminal breaks it).
+    than the width stays whole (the terminal breaks it). A style running across a break is
+    ended before it and taken up again after the indent, so the indent is never underlined.
     """
     if _width(line) <= width:
         return [line]
@@ -148,19 +150,21 @@ def wrap_line(line: str, width: int) -> list[str]:
     prefix = indent[0] if indent else ""
     indent_width = _width(prefix)
     lines: list[str] = []
-    current, used, pending = "", 0, ""
+    current, used, pending, style = "", 0, "", ""
     for token in _TOKEN.findall(line):
         if token.startswith(" "):
             pending = token
+            continue
+        size = _width(token)
+        # Break only where there was a space, and never right after the indent.
+        if pending and used + len(pending) + size > width and used > indent_width:
+            lines.append(current + (_RESET if style else ""))
+            current, used = prefix + style, indent_width
         else:
-            size = _width(token)
-            # Break only where there was a space, and never right after the indent.
-            if pending and used + len(pending) + size > width and used > indent_width:
-                lines.append(current)
-                current, used = prefix, indent_width
-            else:
-                current, used = current + pending, used + len(pending)
-            current, used, pending = current + token, used + size, ""
+            current, used = current + pending, used + len(pending)
+        current, used, pending = current + token, used + size, ""
+        for code in _ANSI.findall(token):
+            style = "" if code == _RESET else style + code
     lines.append(current + pending)
     return lines
 

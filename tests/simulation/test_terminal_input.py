@@ -203,6 +203,13 @@ class TestWrapping:
             "  that.",
         ]
 
+    def test_a_style_across_a_break_resumes_after_the_indent(self) -> None:
+        line = "  " + render_for_terminal("<u>one two three</u>", ansi=True)
+        assert wrap_line(line, 10) == [
+            "  \033[0m\033[4mone two\033[0m",
+            "  \033[4mthree\033[0m\033[0m",
+        ]
+
     def test_a_long_word_stays_whole(self) -> None:
         assert wrap_line("  https://example.org/a/very/long/path x", 10) == [
             "  https://example.org/a/very/long/path",
