@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import io
 import re
 import shutil
 import signal
@@ -61,6 +62,21 @@ _ANSI = re.compile(r"\033\[[0-9;]*m")
 _RESET = "\033[0m"
 # Runs of spaces, and words with any style codes inside them (the codes hold no spaces).
 _TOKEN = re.compile(r" +|[^ ]+")
+
+
+NOT_TEXT = "  (not UTF-8 text, or control characters; nothing was sent)"
+
+
+def _undecodable(line: str) -> bool:
+    """True for bytes that were not UTF-8 (read with surrogate escapes) or control characters.
+
+    Control characters are what arrow keys send where there is no line editing (``^[[A``).
+    """
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return any(unicodedata.category(c) == "Cc" and c != "\t" for c in line)
 
 
 class _Styler(HTMLParser):
@@ -290,6 +306,9 @@ class Simulator:
             except EOFError:
                 self._print()
                 break
+            except UnicodeDecodeError:
+                self._print(NOT_TEXT)
+                continue
             except KeyboardInterrupt:
                 self._print()
                 raise
@@ -299,6 +318,9 @@ class Simulator:
         """Act on one input line."""
         line = line.strip()
         if not line or line.startswith("#"):
+            return
+        if _undecodable(line):
+            self._print(NOT_TEXT)
             return
         if line.startswith(":"):
             await self._meta(line)
@@ -481,6 +503,9 @@ async def _run(
         else:
             if sys.stdin.isatty():
                 import readline  # noqa: F401  - gives input() line editing and history
+            if isinstance(sys.stdin, io.TextIOWrapper):
+                # Bytes that are not UTF-8 then spoil one line, not the rest of what was read.
+                sys.stdin.reconfigure(errors="surrogateescape")
             await sim.run_interactive()
         for error in bot.errors:
             print(f"handler error: {type(error).__name__}: {error}", file=sys.stderr)

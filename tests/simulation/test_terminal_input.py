@@ -74,6 +74,33 @@ class TestBadMetaInput:
         assert not terminal.done
         assert terminal.exit_code == 0
 
+    @pytest.mark.parametrize("line", ["/summary caf\udce9", "/he\x1b[Alp"])
+    async def test_undecodable_text_and_control_characters_are_not_sent(
+        self, terminal: Simulator, line: str
+    ) -> None:
+        requests = len(terminal.bot.api.requests)
+        await terminal.handle(line)
+        assert output(terminal).splitlines() == [
+            "  (not UTF-8 text, or control characters; nothing was sent)"
+        ]
+        assert len(terminal.bot.api.requests) == requests
+        assert terminal.exit_code == 0
+
+    def test_undecodable_input_from_a_pipe(self, tmp_path: Path) -> None:
+        config = tmp_path / "bot.yaml"
+        config.write_text(f"briefings: {{dir: {ROOT / 'briefings'}}}\n", encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "simulate", "--config", str(config),
+             "--at", "2026-11-25T07:00Z"],
+            input=b":now\n\xff\xfe\n:now\n", capture_output=True, timeout=30,
+            env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8:strict"),
+        )  # fmt: skip
+        out = result.stdout.decode()
+        assert result.returncode == 0, result.stderr
+        assert out.count("(virtual time 2026-11-25 07:00 UTC)") == 2
+        assert "nothing was sent" in out
+        assert result.stderr == b""
+
     async def test_the_clock_stops_at_the_end_of_its_range(
         self, config: Config, tmp_path: Path
     ) -> None:
