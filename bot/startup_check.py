@@ -77,6 +77,8 @@ def describe(exc: TelegramError, wait: float) -> str:
         return "unknown host name"
     if isinstance(exc, TimedOut):
         return f"no answer within {_seconds(wait)}"
+    if len(causes) == 1:  # an answer, but an error status (PTB made the exception itself)
+        return f"the server answered: {exc.message}"
     innermost = causes[-1]
     return str(innermost) or type(innermost).__name__
 
