@@ -41,7 +41,7 @@ META_HELP = """\
 :press N           press button N under the last message that has buttons
 :chat ID           speak in chat ID (negative ids are groups)
 :group / :private  switch to the simulated group / private chat
-:advance 2h        move the clock on (s, m, h, d; e.g. 90m, 1d); due digests are pushed
+:advance 2h        move the clock on (s, m, h, d: 90m, 1d, at most 3650d); due digests are pushed
 :at 2026-11-26T08:00   move the clock to a time (UTC unless an offset is given)
 :now               show the virtual time
 :reload            re-read the briefings folder now
