@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_run import start_bot, stop
 
+import bot.simulation.terminal  # noqa: F401  - imported before a child drops its rights
 from bot.cli import EXIT_STORAGE, main
 from bot.storage import SCHEMA_VERSION, StorageError, SubscriptionStore
 
 AS_ROOT = os.geteuid() == 0
+NOBODY = 65534
 
 
 def not_a_database(tmp_path: Path) -> Path:
@@ -68,7 +73,54 @@ PERMISSION_CASES = [
     (unwritable_folder, "no permission to write in the folder {folder}"),
     (read_only_file, "permission denied (the file must be readable and writable)"),
 ]
-root_ignores_permissions = pytest.mark.skipif(AS_ROOT, reason="root may write anywhere")
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder that an unprivileged user can reach (pytest's own tmp folders are private)."""
+    with tempfile.TemporaryDirectory(prefix="briefbot-perm-") as folder:
+        os.chmod(folder, 0o755)
+        yield Path(folder)
+
+
+def as_unprivileged(argv: list[str], folder: Path) -> tuple[int, str]:
+    """Run `briefbot argv`; as root, in a child that owns `folder` but is not root.
+
+    Root may write anywhere, so the permission checks are only seen by another user.
+    """
+    if not AS_ROOT:
+        read, write = os.pipe()
+        saved = sys.stderr
+        with open(write, "w", encoding="utf-8") as stream:
+            sys.stderr = stream
+            try:
+                code = main(argv)
+            finally:
+                sys.stderr = saved
+        with open(read, encoding="utf-8") as stream:
+            return code, stream.read()
+    for root, dirs, files in os.walk(folder):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            os.chown(name, NOBODY, NOBODY)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, report through the pipe, never return
+        code = 99
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            sys.stderr = open(write, "w", encoding="utf-8")  # noqa: SIM115
+            code = main(argv)
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(write)
+    with open(read, encoding="utf-8") as stream:
+        err = stream.read()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), err
 
 
 def expected(path: Path, problem: str) -> str:
@@ -93,19 +145,13 @@ class TestSimulateState:
         assert out == ""
         assert err.splitlines() == [expected(path, problem)]
 
-    @root_ignores_permissions
     @pytest.mark.parametrize(("make", "problem"), PERMISSION_CASES)
-    def test_permissions(
-        self,
-        make: object,
-        problem: str,
-        tmp_path: Path,
-        capsys: pytest.CaptureFixture[str],
-    ) -> None:
-        path = make(tmp_path)  # type: ignore[operator]
-        code = main(["simulate", "--state", str(path), "--script", os.devnull])
-        assert code == EXIT_STORAGE
-        assert capsys.readouterr().err.splitlines() == [expected(path, problem)]
+    def test_permissions(self, make: object, problem: str, shared_dir: Path) -> None:
+        path = make(shared_dir)  # type: ignore[operator]
+        code, err = as_unprivileged(
+            ["simulate", "--state", str(path), "--script", os.devnull], shared_dir
+        )
+        assert (code, err.splitlines()) == (EXIT_STORAGE, [expected(path, problem)])
 
 
 class TestStore:
