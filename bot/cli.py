@@ -13,8 +13,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
+from bot.exits import (
+    EXIT_CONFIG,
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STORAGE,
+    EXIT_UNREACHABLE,
+)
+from bot.storage import StorageError
 
-EXIT_OK, EXIT_ERRORS, EXIT_CONFIG = 0, 1, 2
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_ERRORS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_STORAGE",
+    "EXIT_UNREACHABLE",
+    "main",
+]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except StorageError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return EXIT_STORAGE
     except KeyboardInterrupt:
-        return EXIT_OK
+        return EXIT_INTERRUPTED
     raise AssertionError(args.command)  # pragma: no cover - argparse rejects others
 
 

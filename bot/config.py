@@ -80,6 +80,8 @@ class TelegramConfig(_Section):
 
     base_url: str = "https://api.telegram.org/bot"
     webhook: WebhookConfig | None = None
+    # How long `briefbot run` keeps trying to reach the Bot API before it gives up (exit 4).
+    startup_timeout: float = Field(30.0, gt=0, le=3600)
 
     @field_validator("base_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -10,11 +11,14 @@ from telegram.error import InvalidToken
 
 from bot.application import build_application, create_services
 from bot.config import TOKEN_ENV, Config, ConfigError
+from bot.exits import EXIT_CONFIG as EXIT_TOKEN
+from bot.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import redact, setup_logging
+from bot.startup_check import TokenRejected, Unreachable, check_bot_api
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_TOKEN = 0, 2
+REJECTED = f"briefbot: Telegram rejected the bot token; check {TOKEN_ENV}."
 
 
 class _DropInvalidTokenTraceback(logging.Filter):
@@ -26,7 +30,11 @@ class _DropInvalidTokenTraceback(logging.Filter):
 
 
 def run_bot(config: Config) -> int:
-    """Run until stopped; exit code 0 on a clean stop, 2 for a missing or rejected token."""
+    """Run until stopped; exit code 0 on a clean stop, 2 for a missing or rejected token.
+
+    3 if the state database cannot be used (`StorageError`, reported by the command line), and
+    4 if the Bot API cannot be reached within ``telegram.startup_timeout`` seconds.
+    """
     try:
         token = config.require_token()
     except ConfigError as exc:
@@ -39,6 +47,16 @@ def run_bot(config: Config) -> int:
     services = create_services(config)
     for error in services.library.errors:
         log.warning("briefing not loaded: %s", error)
+    try:
+        asyncio.run(check_bot_api(token, config.telegram.base_url, config.telegram.startup_timeout))
+    except TokenRejected:
+        services.store.close()
+        print(REJECTED, file=sys.stderr)
+        return EXIT_TOKEN
+    except Unreachable as exc:
+        services.store.close()
+        print(f"briefbot: {redact(str(exc), [token])}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     application = build_application(services, token)
     try:
         if webhook is None:
@@ -53,9 +71,9 @@ def run_bot(config: Config) -> int:
                 allowed_updates=Update.ALL_TYPES,
             )
     except InvalidToken:
-        print(f"briefbot: Telegram rejected the bot token; check {TOKEN_ENV}.", file=sys.stderr)
+        print(REJECTED, file=sys.stderr)
         return EXIT_TOKEN
     except Exception as exc:
         print(f"briefbot: stopped by an error: {redact(str(exc), [token])}", file=sys.stderr)
-        return 1
+        return EXIT_ERRORS
     return EXIT_OK

@@ -7,6 +7,7 @@ migration runs once, in order, inside a transaction.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,53 @@ _MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
+
+# What SQLite's primary result codes mean for someone who configured `storage.path`.
+_PROBLEMS = {
+    sqlite3.SQLITE_NOTADB: "not a SQLite database",
+    sqlite3.SQLITE_CORRUPT: "the database file is damaged",
+    sqlite3.SQLITE_BUSY: "the database is locked by another process",
+    sqlite3.SQLITE_LOCKED: "the database is locked by another process",
+    sqlite3.SQLITE_READONLY: "read-only: no permission to write the file or its folder",
+    sqlite3.SQLITE_PERM: "permission denied",
+    sqlite3.SQLITE_CANTOPEN: "cannot open the file (check the folder exists and is writable)",
+    sqlite3.SQLITE_FULL: "the disk is full",
+    sqlite3.SQLITE_IOERR: "input/output error",
+}
+
+
+class StorageError(Exception):
+    """The state database cannot be used; the message names the path and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _problem(exc: sqlite3.Error) -> str:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return _PROBLEMS.get(code & 0xFF, str(exc)) if isinstance(code, int) else str(exc)
+
+
+def _precheck(path: Path) -> None:
+    """Name the common mistakes before SQLite reports them as a vague "unable to open"."""
+    if path.is_dir():
+        raise StorageError(path, "is a directory, not a database file")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        files = (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir())
+        blocker = next(files, folder)
+        raise StorageError(path, f"{blocker} is a file, not a folder") from None
+    except OSError as exc:
+        raise StorageError(path, f"cannot create the folder {folder}: {exc.strerror}") from None
+    # SQLite's write-ahead log needs to create files beside the database.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(path, f"no permission to write in the folder {folder}")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(path, "permission denied (the file must be readable and writable)")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -99,17 +147,26 @@ def _chat(row: sqlite3.Row | tuple[object, ...]) -> ChatRecord:
 class SubscriptionStore:
     """Chats, subscriptions and deliveries in one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = 5.0) -> None:
+        """Open (and create or migrate) the database; `StorageError` if it cannot be used."""
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _precheck(Path(path))
         self.path = path
         # isolation_level=None: transactions are explicit (`_transaction`), never implicit.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; only a power cut can lose the last commit.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+        try:
+            self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only a power cut can lose the last
+            # commit.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StorageError(path, _problem(exc)) from None
+        except StorageError:
+            self._db.close()
+            raise
         # Chats known to exist and be active: every update touches its chat, and this saves a
         # write transaction per update for all but a chat's first message.
         self._known_active: set[int] = set()
@@ -131,8 +188,10 @@ class SubscriptionStore:
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{self.path} has schema version {version}; this briefbot knows {SCHEMA_VERSION}"
+            raise StorageError(
+                self.path,
+                f"schema version {version} is newer than this briefbot's ({SCHEMA_VERSION});"
+                " upgrade briefbot",
             )
         for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
             with self._transaction() as db:

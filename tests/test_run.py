@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -161,3 +165,95 @@ def _post(url: str, body: str, headers: dict[str, str]) -> int | None:
         return httpx.post(url, content=body, headers=headers, timeout=5).status_code
     except httpx.TransportError:
         return None
+
+
+class _HTMLPage(BaseHTTPRequestHandler):
+    """A web server that is not the Bot API: every request gets an HTML page."""
+
+    status = 200
+
+    def do_POST(self) -> None:
+        body = b"<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>"
+        self.send_response(self.status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _HTMLNotFound(_HTMLPage):
+    status = 404
+
+
+@contextmanager
+def html_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """Accepts connections (the kernel does, from the backlog) and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield int(sock.getsockname()[1])
+
+
+class TestUnreachable:
+    """A Bot API that cannot be reached at start-up: one line without the token, exit 4."""
+
+    QUICK = "telegram: {startup_timeout: 0.5}\n"
+
+    def run_against(self, tmp_path: Path, port: int) -> tuple[int, str]:
+        base_url = f"http://127.0.0.1:{port}/bot"
+        started = time.monotonic()
+        process = start_bot(tmp_path, base_url, extra_config=self.QUICK)
+        code, output = stop(process, terminate=False)
+        assert time.monotonic() - started < 15
+        assert "Traceback" not in output
+        assert TOKEN not in output
+        assert TOKEN.split(":")[1] not in output
+        assert len(output.strip().splitlines()) == 1, output
+        return code, output.strip()
+
+    def expected(self, port: int, cause: str) -> str:
+        return (
+            rf"briefbot: cannot reach the Telegram Bot API at http://127\.0\.0\.1:{port}/bot…:"
+            rf" {cause} \(tried \d+ times? over [01](\.\d)? s\)"
+        )
+
+    def test_connection_refused(self, tmp_path: Path) -> None:
+        port = free_port()
+        code, line = self.run_against(tmp_path, port)
+        assert code == 4
+        assert re.fullmatch(self.expected(port, "connection refused"), line), line
+        assert "tried 1 time " not in line  # it did retry
+
+    def test_a_web_page_instead_of_the_bot_api(self, tmp_path: Path) -> None:
+        with html_server(_HTMLPage) as port:
+            code, line = self.run_against(tmp_path, port)
+        assert code == 4
+        assert re.fullmatch(self.expected(port, "the server's answer is not Bot API JSON"), line)
+
+    def test_a_not_found_page_is_not_a_rejected_token(self, tmp_path: Path) -> None:
+        with html_server(_HTMLNotFound) as port:
+            code, line = self.run_against(tmp_path, port)
+        assert code == 4
+        cause = r"the server's answer is not Bot API JSON, HTTP Not Found \(404\)"
+        assert re.fullmatch(self.expected(port, cause), line), line
+
+    def test_a_server_that_never_answers(self, tmp_path: Path) -> None:
+        with silent_server() as port:
+            code, line = self.run_against(tmp_path, port)
+        assert code == 4
+        assert re.fullmatch(self.expected(port, r"no answer within 1 s"), line), line

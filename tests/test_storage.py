@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import SCHEMA_VERSION, SubscriptionStore
+from bot.storage import SCHEMA_VERSION, StorageError, SubscriptionStore
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 25, 7, tzinfo=UTC)
@@ -70,7 +70,7 @@ class TestMigrations:
         SubscriptionStore(path).close()
         with sqlite3.connect(path) as db:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-        with pytest.raises(RuntimeError, match="schema version"):
+        with pytest.raises(StorageError, match="schema version"):
             SubscriptionStore(path)
 
     def test_in_memory_store_works(self) -> None:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import io
 import re
+import shutil
+import signal
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from bot.config import Config
+from bot.exits import EXIT_CONFIG, EXIT_ERRORS
 from bot.simulation.fake_api import SentMessage
 from bot.simulation.harness import (
     DEFAULT_GROUP_CHAT,
@@ -36,14 +41,42 @@ META_HELP = """\
 :press N           press button N under the last message that has buttons
 :chat ID           speak in chat ID (negative ids are groups)
 :group / :private  switch to the simulated group / private chat
-:advance 2h        move the clock on (s, m, h, d; e.g. 90m, 1d); due digests are pushed
+:advance 2h        move the clock on (s, m, h, d: 90m, 1d, at most 3650d); due digests are pushed
 :at 2026-11-26T08:00   move the clock to a time (UTC unless an offset is given)
 :now               show the virtual time
 :reload            re-read the briefings folder now
-:quit              leave (Ctrl-D works too)"""
+:quit              leave (Ctrl-D works too, exit code 0)
+Ctrl-C             leave at once (exit code 130)"""
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# One move of the clock may span ten years: every digest due on the way is run, one by one.
+MAX_TRAVEL = dt.timedelta(days=3650)
+# Telegram dates are Unix times, and schedules look a year ahead: keep well inside datetime.
+CLOCK_MIN = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+CLOCK_MAX = dt.datetime(9998, 12, 31, 23, 59, tzinfo=dt.UTC)
+# Telegram chat ids have at most 52 significant bits.
+MAX_CHAT_ID = 2**52
+_ANSI = re.compile(r"\033\[[0-9;]*m")
+_RESET = "\033[0m"
+# Runs of spaces, and words with any style codes inside them (the codes hold no spaces).
+_TOKEN = re.compile(r" +|[^ ]+")
+
+
+NOT_TEXT = "  (not UTF-8 text, or control characters; nothing was sent)"
+
+
+def _undecodable(line: str) -> bool:
+    """True for bytes that were not UTF-8 (read with surrogate escapes) or control characters.
+
+    Control characters are what arrow keys send where there is no line editing (``^[[A``).
+    """
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return any(unicodedata.category(c) == "Cc" and c != "\t" for c in line)
 
 
 class _Styler(HTMLParser):
@@ -111,22 +144,89 @@ def render_for_terminal(html: str, ansi: bool) -> str:
     return styler.text()
 
 
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: ANSI codes take none, wide characters two."""
+    plain = _ANSI.sub("", text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in plain
+    )
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """`line` broken at spaces to fit `width` columns; continuation lines keep its indent.
+
+    The indent is the leading spaces plus a quote bar (``│ ``) if there is one. A word longer
+    than the width stays whole (the terminal breaks it). A style running across a break is
+    ended before it and taken up again after the indent, so the indent is never underlined.
+    """
+    if _width(line) <= width:
+        return [line]
+    indent = re.match(r" *(?:│ )?", _ANSI.sub("", line))
+    prefix = indent[0] if indent else ""
+    indent_width = _width(prefix)
+    lines: list[str] = []
+    current, used, pending, style = "", 0, "", ""
+    for token in _TOKEN.findall(line):
+        if token.startswith(" "):
+            pending = token
+            continue
+        size = _width(token)
+        # Break only where there was a space, and never right after the indent.
+        if pending and used + len(pending) + size > width and used > indent_width:
+            lines.append(current + (_RESET if style else ""))
+            current, used = prefix + style, indent_width
+        else:
+            current, used = current + pending, used + len(pending)
+        current, used, pending = current + token, used + size, ""
+        for code in _ANSI.findall(token):
+            style = "" if code == _RESET else style + code
+    lines.append(current + pending)
+    return lines
+
+
 def parse_duration(text: str) -> dt.timedelta:
-    """`2h`, `90m`, `1d`, `30s` as a timedelta."""
+    """`2h`, `90m`, `1d`, `30s` as a timedelta, at most `MAX_TRAVEL`."""
     match = _DURATION.match(text.strip().lower())
     if not match:
         raise ValueError(f"not a duration: {text!r} (try 30m, 2h or 1d)")
+    if float(match[1]) * _SECONDS[match[2]] > MAX_TRAVEL.total_seconds():
+        raise ValueError(f"{text.strip()} is too far: at most {MAX_TRAVEL.days}d at a time")
     return dt.timedelta(**{_UNITS[match[2]]: float(match[1])})
 
 
 def parse_moment(text: str) -> dt.datetime:
-    """An ISO date-time; UTC unless it carries an offset."""
+    """An ISO date-time between `CLOCK_MIN` and `CLOCK_MAX`; UTC unless it carries an offset."""
     value = text.strip().replace("Z", "+00:00")
     try:
         moment = dt.datetime.fromisoformat(value)
+        moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     except ValueError:
         raise ValueError(f"not an ISO date-time: {text!r} (try 2026-11-26T08:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    except OverflowError:  # the offset moved it past year 1 or 9999
+        raise ValueError(f"{text.strip()} is out of range: {_RANGE}") from None
+    if not CLOCK_MIN <= moment <= CLOCK_MAX:
+        raise ValueError(f"{text.strip()} is out of range: {_RANGE}")
+    return moment
+
+
+_RANGE = f"the virtual clock runs from {CLOCK_MIN:%Y-%m-%d} to {CLOCK_MAX:%Y-%m-%d %H:%M} UTC"
+
+
+def parse_chat_id(text: str) -> int:
+    """A chat id: positive for a private chat, negative for a group."""
+    try:
+        chat_id = int(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"not a chat id: {text.strip()!r} (try 1002, or -100123 for a group)"
+        ) from None
+    if chat_id == 0 or abs(chat_id) >= MAX_CHAT_ID:
+        raise ValueError(
+            f"{chat_id} is not a chat id: private chats are positive, groups negative,"
+            " and ids fit in 52 bits"
+        )
+    return chat_id
 
 
 @dataclass
@@ -138,15 +238,21 @@ class _Chat:
 class Simulator:
     """Turns input lines into messages for the bot and prints what comes back."""
 
-    def __init__(self, bot: SimulatedBot, out: TextIO, *, ansi: bool, chat: int) -> None:
+    def __init__(
+        self, bot: SimulatedBot, out: TextIO, *, ansi: bool, chat: int, width: int | None = None
+    ) -> None:
         self.bot = bot
         self.out = out
         self.ansi = ansi
+        self.width = width
         self.chat = _Chat(chat, DEFAULT_USER)
         self.last_with_buttons: SentMessage | None = None
         self.done = False
 
     def _print(self, text: str = "") -> None:
+        if self.width is not None:
+            width = self.width
+            text = "\n".join(part for line in text.split("\n") for part in wrap_line(line, width))
         print(text, file=self.out)
 
     def _show(self, messages: Iterable[SentMessage], pushed: bool = False) -> None:
@@ -191,19 +297,30 @@ class Simulator:
         library = self.bot.services.library
         self._print(f"briefbot simulation · {len(library)} briefings · chat {self.chat.chat_id}")
         self._print(f"virtual time {self.clock_text()} · type /help, or :help for the simulator")
-        loop = asyncio.get_running_loop()
         while not self.done:
+            # Read in this thread, between awaits: Ctrl-C then interrupts the read at once (an
+            # executor thread would keep the process waiting for a line), and nothing else runs
+            # meanwhile (the simulated bot has no background jobs).
             try:
-                line = await loop.run_in_executor(None, input, "» ")
+                line = _read_line("» ")
             except EOFError:
                 self._print()
                 break
+            except UnicodeDecodeError:
+                self._print(NOT_TEXT)
+                continue
+            except KeyboardInterrupt:
+                self._print()
+                raise
             await self.handle(line)
 
     async def handle(self, line: str) -> None:
         """Act on one input line."""
         line = line.strip()
         if not line or line.startswith("#"):
+            return
+        if _undecodable(line):
+            self._print(NOT_TEXT)
             return
         if line.startswith(":"):
             await self._meta(line)
@@ -229,7 +346,7 @@ class Simulator:
             elif command == "press":
                 await self._press(arg)
             elif command == "chat":
-                self.chat.chat_id = int(arg)
+                self.chat.chat_id = parse_chat_id(arg)
                 self._print(f"  (now in chat {self.chat.chat_id})")
             elif command == "group":
                 self.chat.chat_id = DEFAULT_GROUP_CHAT
@@ -238,9 +355,11 @@ class Simulator:
                 self.chat.chat_id = DEFAULT_PRIVATE_CHAT
                 self._print(f"  (now in private chat {DEFAULT_PRIVATE_CHAT})")
             elif command == "advance":
-                await self._travel(self.bot.clock.now() + parse_duration(arg))
+                await self._advance(arg)
             elif command == "at":
                 await self._travel(parse_moment(arg))
+            elif command == "":
+                self._print("  (a command goes right after the colon; :help lists them)")
             elif command == "now":
                 self._print(f"  (virtual time {self.clock_text()})")
             elif command == "reload":
@@ -265,12 +384,34 @@ class Simulator:
             return
         label, data = keys[int(arg) - 1]
         self._print(f"  (pressed “{label}”)")
-        self._show(await self.bot.press(message, data, user_id=self.chat.user_id))
+        requests = self.bot.api.requests
+        before = len(requests)
+        sent = await self.bot.press(message, data, user_id=self.chat.user_id)
+        # Telegram shows a button's answer as a toast, or as an alert to dismiss.
+        for request in requests[before:]:
+            text = request.params.get("text")
+            if request.method == "answerCallbackQuery" and request.status == 200 and text:
+                kind = "alert" if request.params.get("show_alert") in (True, "true") else "toast"
+                self._print(f"[{kind}] {text}")
+        self._show(sent)
+
+    async def _advance(self, arg: str) -> None:
+        delta = parse_duration(arg)
+        if self.bot.clock.now() > CLOCK_MAX - delta:
+            self._print(f"  (cannot move the clock past {CLOCK_MAX:%Y-%m-%d %H:%M} UTC)")
+            return
+        await self._travel(self.bot.clock.now() + delta)
 
     async def _travel(self, moment: dt.datetime) -> None:
         bot = self.bot
         if moment < bot.clock.now():
             self._print("  (the clock only moves forwards)")
+            return
+        if moment - bot.clock.now() > MAX_TRAVEL:
+            self._print(
+                f"  (that is too far: at most {MAX_TRAVEL.days} days at a time;"
+                " --at starts the clock anywhere)"
+            )
             return
         start = bot.clock.now()
         pushed = 0
@@ -291,25 +432,80 @@ def _state_file(path: Path | None) -> Iterator[Path]:
         yield Path(folder) / "state.sqlite3"
 
 
-def _lines(script: str) -> Iterator[str]:
-    stream = sys.stdin if script == "-" else open(script, encoding="utf-8")  # noqa: SIM115
-    with stream:
-        yield from stream
+def _read_line(prompt: str) -> str:
+    """One line from the keyboard; Ctrl-C raises `KeyboardInterrupt` at once.
+
+    asyncio's own Ctrl-C handler only cancels the main task, which a blocking read never
+    notices; while waiting for a line, Python's default handler is put back.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return input(prompt)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
-async def _run(config: Config, args: argparse.Namespace, state: Path) -> int:
-    start = parse_moment(args.at) if args.at else dt.datetime.now(dt.UTC).replace(microsecond=0)
-    chat = args.chat_id or (DEFAULT_GROUP_CHAT if args.group else DEFAULT_PRIVATE_CHAT)
+class InputError(Exception):
+    """A simulator option or script that cannot be used; the message is one line."""
+
+
+def read_script(script: str) -> list[str]:
+    """The lines of a script file (``-`` for stdin); `InputError` if unreadable or not UTF-8."""
+    name = "stdin" if script == "-" else script
+    try:
+        if script == "-":
+            stdin = getattr(sys.stdin, "buffer", None)
+            data = stdin.read() if stdin is not None else sys.stdin.read().encode()
+        else:
+            data = Path(script).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such script file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a script file") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read the script: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}:{line}: not UTF-8 text (the script must be UTF-8)") from None
+    return text.splitlines(keepends=True)
+
+
+def _options(args: argparse.Namespace) -> tuple[dt.datetime, int]:
+    """The start time and chat from the command line; `InputError` if either is unusable."""
+    try:
+        start = parse_moment(args.at) if args.at else dt.datetime.now(dt.UTC)
+    except ValueError as exc:
+        raise InputError(f"--at: {exc}") from None
+    chat = DEFAULT_GROUP_CHAT if args.group else DEFAULT_PRIVATE_CHAT
+    if args.chat_id is not None:
+        try:
+            chat = parse_chat_id(str(args.chat_id))
+        except ValueError as exc:
+            raise InputError(f"--chat-id: {exc}") from None
+    return start.replace(microsecond=0), chat
+
+
+async def _run(
+    config: Config, state: Path, script: list[str] | None, start: dt.datetime, chat: int
+) -> int:
     # The person at the keyboard is the editor: they may use the admin commands.
     config = config.model_copy(update={"admins": [*config.admins, DEFAULT_USER]})
-    scripted = args.script is not None
+    interactive = script is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if interactive else None
     async with SimulatedBot(config, storage_path=state, start=start) as bot:
-        sim = Simulator(bot, sys.stdout, ansi=not scripted and sys.stdout.isatty(), chat=chat)
+        sim = Simulator(bot, sys.stdout, ansi=interactive, chat=chat, width=width)
         for problem in bot.services.library.errors:
             print(f"briefing not loaded: {problem}", file=sys.stderr)
-        if scripted:
-            await sim.run_script(_lines(args.script))
+        if script is not None:
+            await sim.run_script(script)
         else:
+            if sys.stdin.isatty():
+                import readline  # noqa: F401  - gives input() line editing and history
+            if isinstance(sys.stdin, io.TextIOWrapper):
+                # Bytes that are not UTF-8 then spoil one line, not the rest of what was read.
+                sys.stdin.reconfigure(errors="surrogateescape")
             await sim.run_interactive()
         for error in bot.errors:
             print(f"handler error: {type(error).__name__}: {error}", file=sys.stderr)
@@ -317,6 +513,20 @@ async def _run(config: Config, args: argparse.Namespace, state: Path) -> int:
 
 
 def run_simulation(config: Config, args: argparse.Namespace) -> int:
-    """Run the simulator; the exit code is 1 if any handler raised."""
+    """Run the simulator; the exit code is 1 if any handler raised.
+
+    A bad option (``--at``, ``--chat-id``) is one line and exit code 2; a script that is
+    missing or not UTF-8 is one line and exit code 1.
+    """
+    try:
+        start, chat = _options(args)
+    except InputError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        script = read_script(args.script) if args.script is not None else None
+    except InputError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     with _state_file(args.state) as state:
-        return asyncio.run(_run(config, args, state))
+        return asyncio.run(_run(config, state, script, start, chat))
