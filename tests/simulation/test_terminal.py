@@ -42,10 +42,28 @@ class TestScript:
         assert code == 0
         assert out == (GOLDEN / "tour.transcript").read_text(encoding="utf-8")
 
-    def test_every_command_is_in_the_tour(self) -> None:
+    def test_golden_drafting(
+        self,
+        shipped_config: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.chdir(ROOT)  # the script sends a file by its path from the repository root
+        shipped = sorted(p.name for p in (ROOT / "briefings").iterdir())
+        code = main(
+            ["simulate", "--config", str(shipped_config), "--script",
+             str(GOLDEN / "drafting.txt"), "--at", "2026-11-25T07:00Z"]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == 0
+        assert out == (GOLDEN / "drafting.transcript").read_text(encoding="utf-8")
+        # What is published in a simulation never lands in the briefings folder.
+        assert sorted(p.name for p in (ROOT / "briefings").iterdir()) == shipped
+
+    def test_every_command_is_in_a_golden_script(self) -> None:
         from bot.commands import COMMANDS
 
-        tour = (GOLDEN / "tour.txt").read_text(encoding="utf-8")
+        tour = "".join(path.read_text(encoding="utf-8") for path in GOLDEN.glob("*.txt"))
         for command in COMMANDS:
             assert f"/{command.name}" in tour
 
