@@ -152,6 +152,61 @@ class TestMetaCommands:
         assert sim.done
 
 
+class TestDraftingMetaCommands:
+    """:paste, :send and :forward give an article to the bot as an admin would."""
+
+    @pytest.fixture
+    async def sim(self, config: Config, tmp_path: Path) -> AsyncIterator[Simulator]:
+        admin = config.model_copy(update={"admins": [1001]})
+        async with SimulatedBot(admin, storage_path=tmp_path / "s.db", start=T0) as bot:
+            yield Simulator(bot, io.StringIO(), ansi=False, chat=1001)
+
+    def output(self, sim: Simulator) -> str:
+        assert isinstance(sim.out, io.StringIO)
+        return sim.out.getvalue()
+
+    async def test_paste_sends_the_lines_as_one_article(self, sim: Simulator) -> None:
+        lines = [
+            ":paste",
+            "# Tram line approved",
+            "",
+            "The council voted.",
+            "",
+            "Work starts.",
+            ":end",
+        ]
+        await sim.run_script(line + "\n" for line in lines)
+        text = self.output(sim)
+        assert "» # Tram line approved\n»\n» The council voted." in text
+        assert "  📄 tram-line-approved.yaml (" in text
+        assert "  ┆ title: '# Tram line approved'" in text
+        assert "[1] ✅ Publish   [2] 👁 Preview   [3] 🗑 Discard" in text
+        await sim.handle(":press 1")
+        await sim.handle(":press 1")
+        assert "(toast: Published.)" in self.output(sim)
+        assert "(toast: This draft is no longer pending" in self.output(sim)
+
+    async def test_forwarded_parts_wait_for_the_next_line(self, sim: Simulator) -> None:
+        await sim.run_script([":forward Tram line approved\n", ":forward The council voted.\n"])
+        text = self.output(sim)
+        assert text.index("» :forward The council voted.") < text.index("(a few seconds later)")
+        assert "joined from 2 messages" in text
+
+    async def test_empty_paste_missing_file_and_group(self, sim: Simulator) -> None:
+        for line in (":paste", ":end", ":send no-such-file.txt", ":group", ":forward x"):
+            await sim.handle(line)
+        text = self.output(sim)
+        assert "(nothing was pasted)" in text
+        assert "(cannot read no-such-file.txt: No such file or directory)" in text
+        assert "(forwarded articles are read in a private chat; :private first)" in text
+
+    async def test_send_a_file(self, sim: Simulator, tmp_path: Path) -> None:
+        article = tmp_path / "tram.md"
+        article.write_text("Tram line approved\n\nThe council voted.\n", encoding="utf-8")
+        await sim.handle(f":send {article}")
+        assert "📄 tram-line-approved.yaml" in self.output(sim)
+
+
 class TestTerminalRendering:
     """HTML is shown with terminal styles on a TTY and as plain text when piped."""
 
