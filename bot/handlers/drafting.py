@@ -9,6 +9,7 @@ press gets a toast. These handlers only move bytes and buttons; `bot.drafting` d
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -103,8 +104,10 @@ async def offer_draft(
     bot: Bot, services: BotServices, chat_id: int, admin_id: int, raw: bytes | str, parts: int = 1
 ) -> None:
     """Draft an article and send the draft: the .yaml file, then the preview with its buttons."""
+    today = services.clock.now().date()
     try:
-        draft = draft_article(raw, today=services.clock.now().date())
+        # Drafting a long article takes a while; other chats' updates go on meanwhile.
+        draft = await asyncio.to_thread(draft_article, raw, today=today)
     except DraftError as exc:
         await _send(bot, chat_id, f"I could not draft that: {e(str(exc))}")
         return
