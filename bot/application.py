@@ -4,8 +4,11 @@ Handler order matters, and is:
 
 * group -1: `track_chat` sees every update first (remembers the chat, reactivates a chat that
   had blocked the bot);
-* group 0, first match wins: the commands; inline buttons; any other command (`cmd_unknown`,
-  after the real ones since it matches them all); plain text in private chats (a search).
+* group 0, first match wins: the commands; the draft buttons (before the other inline buttons,
+  which answer any data); inline buttons; any other command (`cmd_unknown`, after the real ones
+  since it matches them all); files in private chats (drafting for admins, a polite refusal for
+  others); an admin's article in a private chat (long, forwarded, or continuing one sent
+  seconds ago; before the search, which would take it); plain text in private chats (a search).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
-from bot.handlers import admin, briefings, subscriptions
+from bot.handlers import admin, briefings, drafting, subscriptions
 from bot.handlers.common import Handler, logged, on_error, track_chat
 from bot.scheduling import schedule_jobs
 from bot.storage import SubscriptionStore
@@ -67,6 +70,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "settings": subscriptions.cmd_settings,
     "stats": admin.cmd_stats,
     "reload": admin.cmd_reload,
+    "draft": drafting.cmd_draft,
 }
 # Commands hidden from the group menu: searching by text is for private chats.
 PRIVATE_ONLY_MENU = {"search"}
@@ -105,6 +109,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(services.config.telegram.base_url)
+        .base_file_url(file_url(services.config.telegram.base_url))
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
@@ -131,14 +136,36 @@ def build_application(
     return application
 
 
+def file_url(base_url: str) -> str:
+    """Where files are downloaded from, for a Bot API server at `base_url` (…/bot → …/file/bot)."""
+    root, bot, _ = base_url.rpartition("/bot")
+    return f"{root}/file/bot" if bot else "https://api.telegram.org/file/bot"
+
+
 def _register_handlers(application: BotApplication) -> None:
+    services: BotServices = application.bot_data[SERVICES_KEY]
     application.add_handler(TypeHandler(Update, track_chat), group=-1)
     only_new = filters.UpdateType.MESSAGE  # an edited command is not run again
+    private = filters.ChatType.PRIVATE
     for name, handler in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, logged(f"/{name}", handler), only_new))
+    application.add_handler(
+        CallbackQueryHandler(
+            logged("draft button", drafting.on_draft_button), pattern=drafting.BUTTON_PATTERN
+        )
+    )
     application.add_handler(CallbackQueryHandler(logged("button", briefings.on_button)))
     application.add_handler(
         MessageHandler(filters.COMMAND & only_new, logged("unknown", briefings.cmd_unknown))
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.Document.ALL & private & only_new, logged("document", drafting.on_document)
+        )
+    )
+    article = filters.TEXT & ~filters.COMMAND & private & drafting.ArticleFilter(services)
+    application.add_handler(
+        MessageHandler(article & only_new, logged("article", drafting.on_article_part))
     )
     application.add_handler(
         MessageHandler(

@@ -37,6 +37,15 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", "[briefing]", "Welcome", in_menu=False),
     CommandInfo("stats", "", "Subscribers and deliveries (admins)", False, admin_only=True),
     CommandInfo("reload", "", "Reload the briefings now (admins)", False, admin_only=True),
+    CommandInfo("draft", "<article>", "Draft a briefing from an article (admins)", False, True),
+)
+
+DRAFTING_HELP = (
+    "Drafting, for admins: in this private chat, send an article (pasted as a message of at "
+    "least 600 characters or 3 paragraphs; forwarded, when parts sent within a few seconds are "
+    "joined; as a .txt, .html or .md file; or after /draft) and I answer with a draft briefing "
+    "to check and publish. Send an edited .yaml draft back to check it again. Shorter text is "
+    "a search."
 )
 
 BRIEFING_COMMANDS = ("summary", "who_attends", "quotes", "related", "timeline")

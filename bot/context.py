@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
+from bot.drafting.inbox import ArticleParts
 from bot.storage import SubscriptionStore
 
 SERVICES_KEY = "services"
@@ -30,6 +31,7 @@ class BotServices:
     clock: Clock
     started_at: dt.datetime
     handler_errors: list[BaseException] = field(default_factory=list)
+    article_parts: ArticleParts = field(default_factory=ArticleParts)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -1,4 +1,4 @@
-"""State that must survive restarts: chats, their subscriptions and the delivery ledger.
+"""State that must survive restarts: chats, subscriptions, the delivery ledger, pending drafts.
 
 All SQL lives in this module. The schema is versioned with SQLite's ``user_version``; each
 migration runs once, in order, inside a transaction.
@@ -37,6 +37,17 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, briefing_id)
     ) WITHOUT ROWID;
     CREATE INDEX deliveries_at ON deliveries (delivered_at);
+    """,
+    """
+    CREATE TABLE drafts (
+        draft_key  TEXT    PRIMARY KEY,
+        admin_id   INTEGER NOT NULL,
+        chat_id    INTEGER NOT NULL,
+        file_name  TEXT    NOT NULL,
+        yaml       TEXT    NOT NULL,
+        created_at TEXT    NOT NULL
+    );
+    CREATE INDEX drafts_created ON drafts (created_at);
     """,
 )
 
@@ -121,6 +132,18 @@ class StoreStats:
     subscribers: int
     active_subscribers: int
     deliveries_since: int
+
+
+@dataclass(frozen=True)
+class PendingDraft:
+    """A draft briefing an admin has been shown but not yet published or discarded."""
+
+    key: str
+    admin_id: int
+    chat_id: int
+    file_name: str  # `<id>.yaml`, or the name of the edited file the admin sent
+    yaml: str
+    created_at: dt.datetime
 
 
 _CHAT_COLUMNS = (
@@ -351,3 +374,44 @@ class SubscriptionStore:
             "SELECT COUNT(*) FROM deliveries WHERE delivered_at >= ?", (_iso(since),)
         ).fetchone()
         return StoreStats(int(chats), int(subscribers), int(active), int(delivered))
+
+    # -- pending drafts --------------------------------------------------------------------
+
+    def save_draft(self, draft: PendingDraft, *, keep_since: dt.datetime | None = None) -> None:
+        """Keep a pending draft (replacing one with the same key); drop any before `keep_since`."""
+        with self._transaction() as db:
+            if keep_since is not None:
+                db.execute("DELETE FROM drafts WHERE created_at < ?", (_iso(keep_since),))
+            db.execute(
+                "INSERT OR REPLACE INTO drafts"
+                " (draft_key, admin_id, chat_id, file_name, yaml, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    draft.key,
+                    draft.admin_id,
+                    draft.chat_id,
+                    draft.file_name,
+                    draft.yaml,
+                    _iso(draft.created_at),
+                ),
+            )
+
+    def draft(self, key: str) -> PendingDraft | None:
+        """The pending draft with this key, if it is still pending."""
+        row = self._db.execute(
+            "SELECT draft_key, admin_id, chat_id, file_name, yaml, created_at FROM drafts"
+            " WHERE draft_key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        key, admin_id, chat_id, file_name, text, created = row
+        return PendingDraft(
+            str(key), int(admin_id), int(chat_id), str(file_name), str(text),
+            dt.datetime.fromisoformat(str(created)),
+        )  # fmt: skip
+
+    def delete_draft(self, key: str) -> bool:
+        """Forget a pending draft; False if there was none with this key."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM drafts WHERE draft_key = ?", (key,)).rowcount > 0

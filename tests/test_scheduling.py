@@ -1,4 +1,4 @@
-"""The JobQueue timers, for real: the start-up catch-up digest and the briefings reload job."""
+"""The JobQueue timers, for real: the catch-up digest, the briefings reload, the article window."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import briefing_yaml, make_config
+from telegram import Update
 
 from bot.application import build_application, create_services
 from bot.simulation.fake_api import FakeBotAPI, FakeRequest
+from bot.simulation.updates import UpdateFactory
 
 
 async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> bool:
@@ -57,6 +59,36 @@ async def test_jobs_send_due_digests_and_pick_up_new_files(
             assert application.job_queue is not None
             names = {job.name for job in application.job_queue.jobs()}
             assert {"digest-tick", "briefings-reload"} <= names
+        finally:
+            await application.stop()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+
+
+async def test_forwarded_parts_are_drafted_when_the_window_closes(
+    briefings_dir: Path, tmp_path: Path
+) -> None:
+    config = make_config(briefings_dir, tmp_path / "state.sqlite3")
+    services = create_services(config)
+    services.article_parts.window = dt.timedelta(milliseconds=600)
+    api = FakeBotAPI()
+    application = build_application(
+        services, api.token, request=FakeRequest(api), updates_request=FakeRequest(api)
+    )
+    factory = UpdateFactory()
+    async with application:
+        application.bot_data["schedule_jobs"] = True  # without post_init's recurring jobs
+        await application.start()
+        try:
+            for text in ("Tram line approved", "The council voted 9 to 4."):
+                update = Update.de_json(factory.forwarded(text, chat_id=42), application.bot)
+                await application.process_update(update)
+            assert api.messages_to(42) == []  # the window is still open
+            assert await wait_until(lambda: len(api.messages_to(42)) == 2, seconds=5)
+            document, preview = api.messages_to(42)
+            assert document.document_name == "tram-line-approved.yaml"
+            assert "joined from 2 messages" in document.visible_text
+            assert "Publish" in str(preview.reply_markup)
         finally:
             await application.stop()
     assert application.post_shutdown is not None

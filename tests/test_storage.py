@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import SCHEMA_VERSION, StorageError, SubscriptionStore
+from bot.storage import _MIGRATIONS, SCHEMA_VERSION, PendingDraft, StorageError, SubscriptionStore
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 25, 7, tzinfo=UTC)
@@ -311,3 +311,44 @@ class TestStats:
         stats = store.stats(since=at(0))
         assert (stats.chats, stats.subscribers, stats.active_subscribers) == (4, 2, 1)
         assert stats.deliveries_since == 2
+
+
+class TestDrafts:
+    """Pending drafts survive a restart, are found by key, and old ones are dropped."""
+
+    def draft(self, key: str, created: dt.datetime = NOW) -> PendingDraft:
+        return PendingDraft(key, 42, 42, f"{key}.yaml", f"id: {key}\n", created)
+
+    def test_a_version_1_file_gains_the_drafts_table(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            db.executescript(_MIGRATIONS[0] + "PRAGMA user_version = 1;")
+            db.execute("INSERT INTO chats (chat_id, created_at, updated_at) VALUES (7, 'x', 'x')")
+        store = SubscriptionStore(path)
+        try:
+            assert user_version(path) == SCHEMA_VERSION
+            assert store.chat(7) is not None
+            store.save_draft(self.draft("abc"))
+            assert store.draft("abc") == self.draft("abc")
+        finally:
+            store.close()
+
+    def test_survives_reopen_and_is_deleted_once(self, path: Path) -> None:
+        first = SubscriptionStore(path)
+        first.save_draft(self.draft("k1"))
+        first.close()
+        again = SubscriptionStore(path)
+        try:
+            assert again.draft("k1") == self.draft("k1")
+            assert again.delete_draft("k1") is True
+            assert again.delete_draft("k1") is False
+            assert again.draft("k1") is None
+        finally:
+            again.close()
+
+    def test_saving_drops_drafts_older_than_asked(self, store: SubscriptionStore) -> None:
+        store.save_draft(self.draft("old", NOW - dt.timedelta(days=31)))
+        store.save_draft(self.draft("recent", NOW - dt.timedelta(days=1)))
+        store.save_draft(self.draft("new"), keep_since=NOW - dt.timedelta(days=30))
+        assert store.draft("old") is None
+        assert store.draft("recent") is not None and store.draft("new") is not None

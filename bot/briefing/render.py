@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, DRAFTING_HELP
 
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
 EXPANDABLE_QUOTE = 300
@@ -241,6 +241,8 @@ def render_help(is_admin: bool = False) -> str:
         "<i>[briefing]</i> is an id or a number from /briefings; without it, the chat's "
         "current briefing is used. In a private chat, any other text is a search.",
     ]
+    if is_admin:
+        lines += ["", e(DRAFTING_HELP)]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ SECTION_PREFIX = "s:"  # s:<section>:<id>: show one section of a briefing
 # Section keys in callback data, with the button label.
 SECTIONS = {"who": "👥 Who attends", "quotes": "💬 Quotes", "related": "🔗 Related"}
 PAGE_SIZE = 8
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -27,11 +28,15 @@ def _short(text: str, limit: int = 40) -> str:
 
 def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup:
     """Buttons under a summary: the briefing's other sections."""
+    data = {key: f"{SECTION_PREFIX}{key}:{briefing.id}" for key in SECTIONS}
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(label, callback_data=f"{SECTION_PREFIX}{key}:{briefing.id}")
+                InlineKeyboardButton(label, callback_data=data[key])
                 for key, label in SECTIONS.items()
+                # Telegram refuses the whole message over one button with more than 64 bytes,
+                # which the longer section keys reach with ids near the 56-character limit.
+                if len(data[key].encode()) <= MAX_CALLBACK_DATA
             ]
         ]
     )
@@ -61,5 +66,42 @@ def digest_keyboard(items: Sequence[Briefing]) -> InlineKeyboardMarkup:
         [
             [InlineKeyboardButton(_short(f"Open: {b.title}", 48), callback_data=OPEN_PREFIX + b.id)]
             for b in items
+        ]
+    )
+
+
+DRAFT_PUBLISH_PREFIX = "dp:"  # dp:<draft key>: publish a pending draft
+DRAFT_PREVIEW_PREFIX = "dv:"  # dv:<draft key>: show it as readers will see it
+DRAFT_DISCARD_PREFIX = "dx:"  # dx:<draft key>: drop it
+DRAFT_REPLACE_PREFIX = "dr:"  # dr:<draft key>: publish it over the briefing with the same id
+DRAFT_PREFIXES = (
+    DRAFT_PUBLISH_PREFIX,
+    DRAFT_PREVIEW_PREFIX,
+    DRAFT_DISCARD_PREFIX,
+    DRAFT_REPLACE_PREFIX,
+)
+
+
+def draft_keyboard(key: str) -> InlineKeyboardMarkup:
+    """Buttons under a draft's preview."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("✅ Publish", callback_data=DRAFT_PUBLISH_PREFIX + key),
+                InlineKeyboardButton("👁 Preview", callback_data=DRAFT_PREVIEW_PREFIX + key),
+                InlineKeyboardButton("🗑 Discard", callback_data=DRAFT_DISCARD_PREFIX + key),
+            ]
+        ]
+    )
+
+
+def replace_keyboard(key: str) -> InlineKeyboardMarkup:
+    """Buttons when a draft's id is on air already."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("♻️ Replace", callback_data=DRAFT_REPLACE_PREFIX + key),
+                InlineKeyboardButton("🗑 Discard", callback_data=DRAFT_DISCARD_PREFIX + key),
+            ]
         ]
     )

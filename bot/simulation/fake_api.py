@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import email.parser
+import email.policy
 import json
 import logging
 import math
@@ -238,6 +240,10 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     link_preview_options: dict[str, Any] | None
     date: int
+    document_name: str | None = None
+    """For a sendDocument: the file name; `text` is then the caption ("" without one)."""
+    document: bytes | None = None
+    """For a sendDocument: the file's bytes."""
 
     @property
     def visible_text(self) -> str:
@@ -245,6 +251,42 @@ class SentMessage:
         if (self.parse_mode or "").lower() == "html":
             return parse_html_entities(self.text)
         return self.text
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file uploaded with a request (multipart/form-data), as the fake received it."""
+
+    file_name: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the fake holds: sent by a user or by the bot, fetchable with getFile."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    file_name: str
+    mime_type: str
+    data: bytes
+
+    def document(self) -> dict[str, Any]:
+        """The Document JSON Telegram puts in a message carrying this file."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+            "file_size": len(self.data),
+        }
+
+
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""getFile refuses bigger files: bots may download files of up to 20 MB."""
+MAX_CAPTION_LENGTH = 1024
 
 
 @dataclass(frozen=True)
@@ -319,7 +361,7 @@ _JSON_PARAMS = frozenset(
 )
 _SEND_METHODS = frozenset(
     {"sendmessage", "editmessagetext", "editmessagereplymarkup", "deletemessage"}
-    | {"sendchataction"}
+    | {"sendchataction", "senddocument"}
 )
 _CHAT_METHODS = _SEND_METHODS | {"getchat", "getchatmember", "getchatadministrators"}
 _BOT_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -386,6 +428,7 @@ class FakeBotAPI:
         self._last_message_id: dict[int, int] = {}
         self._flood_all: deque[float] = deque()
         self._flood_chat: dict[int, deque[float]] = {}
+        self._files: dict[str, StoredFile] = {}
 
         handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda _p: self._me(),
@@ -399,6 +442,8 @@ class FakeBotAPI:
             "getMyCommands": self._get_my_commands,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -512,6 +557,32 @@ class FakeBotAPI:
             self._updates.append(pushed)
             self._updates_changed.notify_all()
         return int(update_id)
+
+    def add_file(
+        self, data: bytes, file_name: str, mime_type: str = "application/octet-stream"
+    ) -> StoredFile:
+        """Hold a file as if a user had uploaded it; put `.document()` in a message update."""
+        with self._lock:
+            number = len(self._files) + 1
+            suffix = file_name.rpartition(".")[2] if "." in file_name else "bin"
+            stored = StoredFile(
+                file_id=f"BQACAgIAAxkBAAI{number:06d}",
+                file_unique_id=f"AgAD{number:06d}",
+                file_path=f"documents/file_{number}.{suffix}",
+                file_name=file_name,
+                mime_type=mime_type,
+                data=bytes(data),
+            )
+            self._files[stored.file_id] = stored
+            return stored
+
+    def file_content(self, file_path: str) -> bytes | None:
+        """The bytes served at `file_path` (as returned by getFile), None if there is none."""
+        with self._lock:
+            for stored in self._files.values():
+                if stored.file_path == file_path:
+                    return stored.data
+            return None
 
     def has_updates(self, offset: int = 0) -> bool:
         """Whether a getUpdates call with `offset` would return at least one update."""
@@ -791,6 +862,67 @@ class FakeBotAPI:
         self._record("sendMessage", chat_id, message_id, text, parse_mode, params, date)
         return copy.deepcopy(message)
 
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id: int = params["chat_id"]
+        document = params.get("document")
+        if isinstance(document, Upload):
+            name = str(params.get("file_name") or document.file_name or "document")
+            stored = self.add_file(document.data, name, document.mime_type)
+        elif isinstance(document, str) and document in self._files:
+            stored = self._files[document]
+        else:
+            raise _APIError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption, parse_mode, visible = "", None, ""
+        if params.get("caption"):
+            caption, parse_mode, visible = self._checked_text({**params, "text": params["caption"]})
+            if utf16_length(visible) > MAX_CAPTION_LENGTH:
+                raise _APIError(400, "Bad Request: message caption is too long")
+        markup = self._checked_markup(params)
+        self._check_flood(chat_id)
+        message_id = self._last_message_id.get(chat_id, 0) + 1
+        self._last_message_id[chat_id] = message_id
+        date = int(self._clock())
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": date,
+            "chat": self._chat(chat_id),
+            "from": self._me(),
+            "document": stored.document(),
+        }
+        if visible:
+            message["caption"] = visible
+        if markup is not None:
+            message["reply_markup"] = copy.deepcopy(markup)
+        self._messages[(chat_id, message_id)] = _Stored(message, caption, parse_mode)
+        self.sent.append(
+            SentMessage(
+                method="sendDocument",
+                chat_id=chat_id,
+                message_id=message_id,
+                text=caption,
+                parse_mode=parse_mode,
+                reply_markup=copy.deepcopy(markup) if markup is not None else None,
+                link_preview_options=None,
+                date=date,
+                document_name=stored.file_name,
+                document=stored.data,
+            )
+        )
+        return copy.deepcopy(message)
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._files.get(str(params.get("file_id") or ""))
+        if stored is None:
+            raise _APIError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD_BYTES:
+            raise _APIError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.file_path,
+        }
+
     def _stored(self, params: dict[str, Any], missing: str) -> _Stored:
         message_id: Any = params.get("message_id")
         stored = self._messages.get((params["chat_id"], message_id))
@@ -940,9 +1072,17 @@ class FakeRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Answer the call named by the last segment of `url` from the fake API."""
+        """Answer the call named by the last segment of `url` from the fake API.
+
+        A GET under ``/file/bot<token>/`` is a file download (`File.download_as_bytearray`).
+        """
+        download = _FILE_ROUTE.search(urlsplit(url).path)
+        if download is not None:
+            return _download(self.api, unquote(download["token"]), unquote(download["path"]))
         api_method = url.rstrip("/").rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if request_data is not None:
+            params.update(_uploads(request_data.multipart_data))
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         if api_method.lower() == "getupdates":
@@ -958,6 +1098,47 @@ class FakeRequest(BaseRequest):
 
 
 _ROUTE = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/]+)")
+_FILE_ROUTE = re.compile(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
+
+
+def _uploads(files: Mapping[str, tuple[str, Any, str]]) -> dict[str, Upload]:
+    """PTB's multipart parts (name → (file name, bytes or file handle, MIME type)) as uploads."""
+    uploads = {}
+    for name, (file_name, content, mime_type) in files.items():
+        data = content if isinstance(content, bytes) else content.read()
+        uploads[name] = Upload(file_name, bytes(data), mime_type)
+    return uploads
+
+
+def _download(api: FakeBotAPI, token: str, file_path: str) -> tuple[int, bytes]:
+    """Status and body of a file download, as Telegram's file server answers it."""
+    if token != api.token:
+        return 401, json.dumps(_APIError(401, "Unauthorized").body()).encode()
+    data = api.file_content(file_path)
+    if data is None:
+        return 404, json.dumps(_APIError(404, "Not Found").body()).encode()
+    return 200, data
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """The fields of a multipart/form-data body: text as str, files as `Upload`."""
+    header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
+    if not message.is_multipart():
+        raise ValueError("not a multipart body")
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        file_name = part.get_filename()
+        if file_name is None:
+            fields[name] = data.decode()
+        else:
+            fields[name] = Upload(file_name, data, part.get_content_type())
+    return fields
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -981,6 +1162,11 @@ class _Handler(BaseHTTPRequestHandler):
         api = owner.api
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        download = _FILE_ROUTE.fullmatch(url.path)
+        if download is not None:
+            status, data = _download(api, unquote(download["token"]), unquote(download["path"]))
+            self._send_bytes(status, data, "application/octet-stream" if status == 200 else None)
+            return
         route = _ROUTE.fullmatch(unquote(url.path))
         if route is None:
             self._send(404, _APIError(404, "Not Found").body())
@@ -994,6 +1180,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if body and content_type == "application/json":
                 params.update(json.loads(body))
+            elif body and content_type == "multipart/form-data":
+                params.update(_multipart(self.headers["Content-Type"], body))
             elif body:
                 form = parse_qs(body.decode(), keep_blank_values=True, strict_parsing=True)
                 params.update({k: v[-1] for k, v in form.items()})
@@ -1011,9 +1199,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, answer)
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        self._send_bytes(status, json.dumps(body).encode())
+
+    def _send_bytes(self, status: int, data: bytes, content_type: str | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type or "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -8,6 +8,8 @@ rendering and storage), but talks to a `FakeBotAPI` instead of Telegram and read
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
@@ -21,8 +23,11 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.context import BotApplication, BotServices
 from bot.digest.runner import RunStats
+from bot.handlers.drafting import close_article_window
 from bot.simulation.fake_api import FakeBotAPI, FakeRequest, SentMessage
 from bot.simulation.updates import UpdateFactory
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_PRIVATE_CHAT = 1001
 DEFAULT_GROUP_CHAT = -100200300
@@ -106,6 +111,43 @@ class SimulatedBot:
         )
         return await self.feed(update)
 
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str,
+        *,
+        chat_id: int = DEFAULT_PRIVATE_CHAT,
+        user_id: int | None = None,
+        size: int | None = None,
+    ) -> list[SentMessage]:
+        """A user sends a file in a private chat; `size` overrides the size Telegram reports."""
+        self.api.register_chat(chat_id, "private")
+        document = self.api.add_file(data, file_name, _mime_type(file_name)).document()
+        if size is not None:
+            document["file_size"] = size
+        return await self.feed(self.updates.document(document, chat_id=chat_id, user_id=user_id))
+
+    async def forward(
+        self, text: str, *, chat_id: int = DEFAULT_PRIVATE_CHAT, user_id: int | None = None
+    ) -> list[SentMessage]:
+        """A user forwards a text message into a private chat with the bot."""
+        self.api.register_chat(chat_id, "private")
+        return await self.feed(self.updates.forwarded(text, chat_id=chat_id, user_id=user_id))
+
+    async def close_article_windows(self) -> list[SentMessage]:
+        """Let the few seconds pass after article parts: each chat's waiting article is drafted.
+
+        The running bot does this on the JobQueue, which the simulation does not run.
+        """
+        before = len(self.api.sent)
+        for chat_id in self.services.article_parts.waiting():
+            try:
+                await close_article_window(self.application.bot, self.services, chat_id)
+            except Exception as error:  # as the application's error handler would
+                self.services.handler_errors.append(error)
+                _log.error("error while drafting an article", exc_info=error)
+        return self.api.sent[before:]
+
     async def press(
         self, message: SentMessage, data: str, *, user_id: int | None = None
     ) -> list[SentMessage]:
@@ -157,6 +199,10 @@ class SimulatedBot:
     def reload(self) -> None:
         """Pick up changed briefing files now, as the reload job would."""
         self.services.library.reload()
+
+
+def _mime_type(file_name: str) -> str:
+    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"
 
 
 def _add(total: RunStats, more: RunStats) -> None:

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar, TextIO
 
+from bot.briefing.library import BriefingLibrary
 from bot.config import Config
 from bot.exits import EXIT_CONFIG, EXIT_ERRORS
 from bot.simulation.fake_api import SentMessage
@@ -45,8 +46,14 @@ META_HELP = """\
 :at 2026-11-26T08:00   move the clock to a time (UTC unless an offset is given)
 :now               show the virtual time
 :reload            re-read the briefings folder now
+:paste             the next lines, up to :end, are sent as one message (an article, for admins)
+:send FILE         send a file (.txt/.html/.md article or edited .yaml draft)
+:forward TEXT      forward a message; forwarded parts in a row are joined into one article
 :quit              leave (Ctrl-D works too, exit code 0)
 Ctrl-C             leave at once (exit code 130)"""
+
+DOCUMENT_LINES_SHOWN = 30
+"""Lines of a file the bot sends that are shown; the rest is counted."""
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -248,6 +255,7 @@ class Simulator:
         self.chat = _Chat(chat, DEFAULT_USER)
         self.last_with_buttons: SentMessage | None = None
         self.done = False
+        self.pasting: list[str] | None = None
 
     def _print(self, text: str = "") -> None:
         if self.width is not None:
@@ -262,6 +270,8 @@ class Simulator:
             if pushed:
                 label = f"⏰ push at {self.clock_text()}"
             self._print(f"[{label}{where}]")
+            if message.document is not None:
+                self._show_document(message.document_name or "file", message.document)
             body = (
                 render_for_terminal(message.text, self.ansi) if message.parse_mode else message.text
             )
@@ -273,6 +283,14 @@ class Simulator:
                 row = "   ".join(f"[{i}] {label}" for i, (label, _) in enumerate(keys, 1))
                 self._print(f"  {row}")
         self.out.flush()
+
+    def _show_document(self, name: str, data: bytes) -> None:
+        self._print(f"  📄 {name} ({len(data):,} bytes)")
+        lines = data.decode("utf-8", "replace").splitlines()
+        for line in lines[:DOCUMENT_LINES_SHOWN]:
+            self._print(f"  ┆ {line}".rstrip())
+        if len(lines) > DOCUMENT_LINES_SHOWN:
+            self._print(f"  ┆ … {len(lines) - DOCUMENT_LINES_SHOWN} more lines")
 
     def clock_text(self) -> str:
         """The virtual time, as shown to the user."""
@@ -286,11 +304,15 @@ class Simulator:
     async def run_script(self, lines: Iterable[str]) -> None:
         """Feed each line in turn, echoing the inputs: a transcript."""
         for line in lines:
-            if line.strip() and not line.lstrip().startswith("#"):
-                self._print(f"» {line.rstrip()}")
+            meaningful = line.strip() and not line.lstrip().startswith("#")
+            if self.pasting is None and meaningful and not _is_forward(line):
+                await self._close_windows()  # before the echo: the seconds passed before this line
+            if self.pasting is not None or meaningful:
+                self._print(f"» {line.rstrip()}".rstrip())
             await self.handle(line)
             if self.done:
                 break
+        await self._close_windows()
 
     async def run_interactive(self) -> None:
         """Prompt for lines until :quit or end of input."""
@@ -302,7 +324,7 @@ class Simulator:
             # executor thread would keep the process waiting for a line), and nothing else runs
             # meanwhile (the simulated bot has no background jobs).
             try:
-                line = _read_line("» ")
+                line = _read_line("… " if self.pasting is not None else "» ")
             except EOFError:
                 self._print()
                 break
@@ -316,23 +338,68 @@ class Simulator:
 
     async def handle(self, line: str) -> None:
         """Act on one input line."""
+        if self.pasting is not None:
+            if line.strip().lower() != ":end":
+                self.pasting.append(line.rstrip("\r\n"))
+                return
+            text, self.pasting = "\n".join(self.pasting).strip(), None
+            if text:
+                await self._say(text)
+            else:
+                self._print("  (nothing was pasted)")
+            return
         line = line.strip()
         if not line or line.startswith("#"):
             return
         if _undecodable(line):
             self._print(NOT_TEXT)
             return
+        if not _is_forward(line):
+            await self._close_windows()
         if line.startswith(":"):
             await self._meta(line)
             return
+        await self._say(line)
+
+    async def _say(self, text: str) -> None:
         kind = "private" if self.chat.chat_id > 0 else "supergroup"
         if kind != "private":
             self.bot.api.set_chat_admins(self.chat.chat_id, [self.chat.user_id])
         sent = await self.bot.say(
-            line, chat_id=self.chat.chat_id, user_id=self.chat.user_id, chat_type=kind
+            text, chat_id=self.chat.chat_id, user_id=self.chat.user_id, chat_type=kind
+        )
+        sent += await self.bot.close_article_windows()
+        self._show(sent)
+        if not sent:
+            self._print("  (no answer)")
+
+    async def _close_windows(self) -> None:
+        """Article parts forwarded in a row: the seconds pass, and the bot drafts them."""
+        if self.bot.services.article_parts.waiting():
+            self._print("  (a few seconds later)")
+            self._show(await self.bot.close_article_windows())
+
+    async def _send_file(self, arg: str) -> None:
+        if self.chat.chat_id < 0:
+            raise ValueError("files are read in a private chat; :private first")
+        name, data = await asyncio.to_thread(_read_file, arg.strip())
+        sent = await self.bot.send_document(
+            data, name, chat_id=self.chat.chat_id, user_id=self.chat.user_id
         )
         self._show(sent)
         if not sent:
+            self._print("  (no answer)")
+
+    async def _forward(self, text: str) -> None:
+        if not text.strip():
+            raise ValueError("forward what? :forward TEXT")
+        if self.chat.chat_id < 0:
+            raise ValueError("forwarded articles are read in a private chat; :private first")
+        sent = await self.bot.forward(
+            text.strip(), chat_id=self.chat.chat_id, user_id=self.chat.user_id
+        )
+        self._show(sent)
+        if not sent and not self.bot.services.article_parts.waiting():
             self._print("  (no answer)")
 
     async def _meta(self, line: str) -> None:
@@ -345,6 +412,12 @@ class Simulator:
                 self._print(META_HELP)
             elif command == "press":
                 await self._press(arg)
+            elif command == "paste":
+                self.pasting = []
+            elif command == "send":
+                await self._send_file(arg)
+            elif command == "forward":
+                await self._forward(arg)
             elif command == "chat":
                 self.chat.chat_id = parse_chat_id(arg)
                 self._print(f"  (now in chat {self.chat.chat_id})")
@@ -423,6 +496,18 @@ class Simulator:
         self._print(f"  (clock moved from {start:%Y-%m-%d %H:%M} to {self.clock_text()}{note})")
 
 
+def _read_file(arg: str) -> tuple[str, bytes]:
+    path = Path(arg).expanduser()
+    try:
+        return path.name, path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {arg}: {exc.strerror or exc}") from None
+
+
+def _is_forward(line: str) -> bool:
+    return line.strip().lower().startswith(":forward")
+
+
 @contextmanager
 def _state_file(path: Path | None) -> Iterator[Path]:
     if path is not None:
@@ -488,13 +573,27 @@ def _options(args: argparse.Namespace) -> tuple[dt.datetime, int]:
 
 
 async def _run(
-    config: Config, state: Path, script: list[str] | None, start: dt.datetime, chat: int
+    config: Config,
+    state: Path,
+    published: Path,
+    script: list[str] | None,
+    start: dt.datetime,
+    chat: int,
 ) -> int:
+    # Drafts published in a simulation go on air from a folder of their own, read alongside the
+    # configured one, and vanish with the simulation: a preview never edits the briefings.
+    library = BriefingLibrary([config.briefings.dir, published])
+    library.reload()
     # The person at the keyboard is the editor: they may use the admin commands.
-    config = config.model_copy(update={"admins": [*config.admins, DEFAULT_USER]})
+    config = config.model_copy(
+        update={
+            "admins": [*config.admins, DEFAULT_USER],
+            "briefings": config.briefings.model_copy(update={"dir": published}),
+        }
+    )
     interactive = script is None and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if interactive else None
-    async with SimulatedBot(config, storage_path=state, start=start) as bot:
+    async with SimulatedBot(config, storage_path=state, start=start, library=library) as bot:
         sim = Simulator(bot, sys.stdout, ansi=interactive, chat=chat, width=width)
         for problem in bot.services.library.errors:
             print(f"briefing not loaded: {problem}", file=sys.stderr)
@@ -528,5 +627,8 @@ def run_simulation(config: Config, args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    with _state_file(args.state) as state:
-        return asyncio.run(_run(config, state, script, start, chat))
+    with (
+        _state_file(args.state) as state,
+        tempfile.TemporaryDirectory(prefix="briefbot-sim-published-") as published,
+    ):
+        return asyncio.run(_run(config, state, Path(published), script, start, chat))

@@ -59,6 +59,46 @@ class UpdateFactory:
             ]
         return {"update_id": next(self._update_ids), "message": message}
 
+    def document(
+        self,
+        document: dict[str, Any],
+        *,
+        chat_id: int = 1001,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        caption: str | None = None,
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """A message carrying a file; `document` is its Document JSON (`StoredFile.document()`)."""
+        user = self._user(chat_id, user_id, chat_type, first_name, username)
+        message = self._message(chat_id, chat_type, None, user, None)
+        message["document"] = dict(document)
+        if caption:
+            message["caption"] = caption
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def forwarded(
+        self,
+        text: str,
+        *,
+        chat_id: int = 1001,
+        user_id: int | None = None,
+        sender_name: str = "Newsroom",
+        sent_at: float | None = None,
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """A text message a user forwarded into a private chat (its origin hides the sender)."""
+        user = self._user(chat_id, user_id, "private", first_name, username)
+        message = self._message(chat_id, "private", None, user, text)
+        message["forward_origin"] = {
+            "type": "hidden_user",
+            "date": int(self._clock() if sent_at is None else sent_at),
+            "sender_user_name": sender_name,
+        }
+        return {"update_id": next(self._update_ids), "message": message}
+
     def callback(
         self,
         data: str,
@@ -117,14 +157,21 @@ class UpdateFactory:
         return {"id": chat_id, "type": chat_type, "title": title or f"Chat {chat_id}"}
 
     def _message(
-        self, chat_id: int, chat_type: str, title: str | None, user: dict[str, Any], text: str
+        self,
+        chat_id: int,
+        chat_type: str,
+        title: str | None,
+        user: dict[str, Any],
+        text: str | None,
     ) -> dict[str, Any]:
         message_id = self._message_ids.get(chat_id, 0) + 1
         self._message_ids[chat_id] = message_id
-        return {
+        message = {
             "message_id": message_id,
             "date": int(self._clock()),
             "chat": self._chat(chat_id, chat_type, title, user),
             "from": user,
-            "text": text,
         }
+        if text is not None:
+            message["text"] = text
+        return message

@@ -8,7 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InputFile,
+    Update,
+)
 from telegram import InlineKeyboardMarkup as Markup
 from telegram.error import (
     BadRequest,
@@ -323,3 +330,71 @@ async def test_http_server_serves_a_real_bot() -> None:
         with pytest.raises(InvalidToken):
             async with Bot("999:WRONG", base_url=server.base_url):
                 pass
+
+
+class TestFiles:
+    """Documents: sendDocument records the file, getFile and the file URL serve user uploads."""
+
+    async def test_send_document_records_name_bytes_and_caption(
+        self, bot: Bot, api: FakeBotAPI
+    ) -> None:
+        data = "id: x\ntitle: Ä\n".encode()
+        message = await bot.send_document(
+            CHAT,
+            InputFile(data, filename="x.yaml"),
+            caption="<b>x.yaml</b> · check it",
+            parse_mode="HTML",
+            reply_markup=Markup.from_button(InlineKeyboardButton("Go", callback_data="go")),
+        )
+        sent = api.sent[-1]
+        assert (sent.method, sent.document_name, sent.document) == ("sendDocument", "x.yaml", data)
+        assert sent.visible_text == "x.yaml · check it"
+        assert sent.reply_markup is not None
+        assert message.document is not None and message.document.file_name == "x.yaml"
+        assert message.document.file_size == len(data)
+        # The bot can fetch back what it sent, by file_id.
+        fetched = await (await bot.get_file(message.document.file_id)).download_as_bytearray()
+        assert bytes(fetched) == data
+
+    async def test_caption_is_checked_like_text(self, bot: Bot) -> None:
+        with pytest.raises(BadRequest, match="Can't parse entities"):
+            await bot.send_document(
+                CHAT, InputFile(b"x", filename="a.txt"), caption="<b>x", parse_mode="HTML"
+            )
+        with pytest.raises(BadRequest, match="Message caption is too long"):
+            await bot.send_document(CHAT, InputFile(b"x", filename="a.txt"), caption="x" * 1025)
+
+    async def test_a_users_upload_is_downloaded_through_get_file(
+        self, bot: Bot, api: FakeBotAPI
+    ) -> None:
+        stored = api.add_file(b"Article\n\nText", "article.txt", "text/plain")
+        update = Update.de_json(UpdateFactory().document(stored.document(), caption="hi"), bot)
+        assert update.message is not None and update.message.document is not None
+        assert update.message.caption == "hi"
+        assert update.message.document.file_name == "article.txt"
+        file = await update.message.document.get_file()
+        assert file.file_path is not None and file.file_path.startswith(
+            "https://api.telegram.org/file/bot"
+        )
+        assert bytes(await file.download_as_bytearray()) == b"Article\n\nText"
+        with pytest.raises(BadRequest, match="Invalid file_id"):
+            await bot.get_file("no-such-file")
+
+    async def test_forwarded_message_has_an_origin(self, bot: Bot) -> None:
+        update = Update.de_json(UpdateFactory().forwarded("part one"), bot)
+        assert update.message is not None and update.message.forward_origin is not None
+        assert update.message.text == "part one"
+
+    async def test_http_server_takes_multipart_uploads_and_serves_files(self) -> None:
+        api = FakeBotAPI()
+        stored = api.add_file(bytes(range(256)), "blob.bin")
+        with FakeBotAPIServer(api) as server:
+            file_url = server.base_url.removesuffix("/bot") + "/file/bot"
+            async with Bot(api.token, base_url=server.base_url, base_file_url=file_url) as bot:
+                await bot.send_document(CHAT, InputFile("é\n".encode(), filename="é.txt"))
+                assert (api.sent[-1].document_name, api.sent[-1].document) == (
+                    "é.txt",
+                    "é\n".encode(),
+                )
+                file = await bot.get_file(stored.file_id)
+                assert bytes(await file.download_as_bytearray()) == bytes(range(256))

@@ -42,10 +42,28 @@ class TestScript:
         assert code == 0
         assert out == (GOLDEN / "tour.transcript").read_text(encoding="utf-8")
 
-    def test_every_command_is_in_the_tour(self) -> None:
+    def test_golden_drafting(
+        self,
+        shipped_config: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.chdir(ROOT)  # the script sends a file by its path from the repository root
+        shipped = sorted(p.name for p in (ROOT / "briefings").iterdir())
+        code = main(
+            ["simulate", "--config", str(shipped_config), "--script",
+             str(GOLDEN / "drafting.txt"), "--at", "2026-11-25T07:00Z"]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == 0
+        assert out == (GOLDEN / "drafting.transcript").read_text(encoding="utf-8")
+        # What is published in a simulation never lands in the briefings folder.
+        assert sorted(p.name for p in (ROOT / "briefings").iterdir()) == shipped
+
+    def test_every_command_is_in_a_golden_script(self) -> None:
         from bot.commands import COMMANDS
 
-        tour = (GOLDEN / "tour.txt").read_text(encoding="utf-8")
+        tour = "".join(path.read_text(encoding="utf-8") for path in GOLDEN.glob("*.txt"))
         for command in COMMANDS:
             assert f"/{command.name}" in tour
 
@@ -132,6 +150,61 @@ class TestMetaCommands:
     async def test_quit(self, sim: Simulator) -> None:
         await sim.handle(":quit")
         assert sim.done
+
+
+class TestDraftingMetaCommands:
+    """:paste, :send and :forward give an article to the bot as an admin would."""
+
+    @pytest.fixture
+    async def sim(self, config: Config, tmp_path: Path) -> AsyncIterator[Simulator]:
+        admin = config.model_copy(update={"admins": [1001]})
+        async with SimulatedBot(admin, storage_path=tmp_path / "s.db", start=T0) as bot:
+            yield Simulator(bot, io.StringIO(), ansi=False, chat=1001)
+
+    def output(self, sim: Simulator) -> str:
+        assert isinstance(sim.out, io.StringIO)
+        return sim.out.getvalue()
+
+    async def test_paste_sends_the_lines_as_one_article(self, sim: Simulator) -> None:
+        lines = [
+            ":paste",
+            "# Tram line approved",
+            "",
+            "The council voted.",
+            "",
+            "Work starts.",
+            ":end",
+        ]
+        await sim.run_script(line + "\n" for line in lines)
+        text = self.output(sim)
+        assert "» # Tram line approved\n»\n» The council voted." in text
+        assert "  📄 tram-line-approved.yaml (" in text
+        assert "  ┆ title: '# Tram line approved'" in text
+        assert "[1] ✅ Publish   [2] 👁 Preview   [3] 🗑 Discard" in text
+        await sim.handle(":press 1")
+        await sim.handle(":press 1")
+        assert "[toast] Published." in self.output(sim)
+        assert "[toast] This draft is no longer pending" in self.output(sim)
+
+    async def test_forwarded_parts_wait_for_the_next_line(self, sim: Simulator) -> None:
+        await sim.run_script([":forward Tram line approved\n", ":forward The council voted.\n"])
+        text = self.output(sim)
+        assert text.index("» :forward The council voted.") < text.index("(a few seconds later)")
+        assert "joined from 2 messages" in text
+
+    async def test_empty_paste_missing_file_and_group(self, sim: Simulator) -> None:
+        for line in (":paste", ":end", ":send no-such-file.txt", ":group", ":forward x"):
+            await sim.handle(line)
+        text = self.output(sim)
+        assert "(nothing was pasted)" in text
+        assert "(cannot read no-such-file.txt: No such file or directory)" in text
+        assert "(forwarded articles are read in a private chat; :private first)" in text
+
+    async def test_send_a_file(self, sim: Simulator, tmp_path: Path) -> None:
+        article = tmp_path / "tram.md"
+        article.write_text("Tram line approved\n\nThe council voted.\n", encoding="utf-8")
+        await sim.handle(f":send {article}")
+        assert "📄 tram-line-approved.yaml" in self.output(sim)
 
 
 class TestTerminalRendering:
