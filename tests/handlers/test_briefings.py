@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -35,7 +36,7 @@ class TestStartAndHelp:
     async def test_deep_link_opens_that_briefing(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say(f"/start {SEED_ID}")
         assert answer.visible_text.startswith("Ukraine’s allies rally")
-        assert ("💬 Quotes", f"s:quotes:{SEED_ID}") in buttons(answer)
+        assert ("💬 Quotes", f"s:q:{SEED_ID}") in buttons(answer)
 
     async def test_help_lists_every_user_command(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say("/help")
@@ -74,6 +75,7 @@ class TestSummaryAndReferences:
             "👥 Who attends",
             "💬 Quotes",
             "🔗 Related",
+            "🗓 Timeline",
         ]
 
     async def test_by_id_and_by_number(self, sim: SimulatedBot, add_briefing: AddBriefing) -> None:
@@ -170,26 +172,83 @@ class TestQuotes:
         [answer] = await sim.say("/quotes ukraine-allies")
         assert "There is no briefing" in answer.visible_text
 
-    async def test_forty_long_quotes_come_out_whole_and_in_order(
+    async def test_two_hundred_long_quotes_are_one_message_with_pages(
         self, sim: SimulatedBot, add_briefing: AddBriefing
     ) -> None:
         quotes = [
-            {"speaker": f"Speaker {i:02d}", "role": "Envoy", "text": f"Q{i:02d} " + "word " * 250}
-            for i in range(40)
+            {"speaker": f"Speaker {i:03d}", "role": "Envoy", "text": f"Q{i:03d} " + "word " * 299}
+            for i in range(200)
         ]
-        quotes[7]["text"] = "Q07 " + "longword " * 600  # longer than one message by itself
         add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
         sim.reload()
         answers = await sim.say("/quotes long")
-        assert len(answers) > 3
-        for answer in answers:
-            assert utf16_length(parse_html_entities(answer.text)) <= 4096
-        text = texts(answers)
-        positions = [text.index(f"Speaker {i:02d}") for i in range(40)]
+        assert len(answers) == 1
+        pages = await page_through(sim, answers[0])
+        assert len(pages) == 200 // 2  # two 1500-character quotes fit a page, three do not
+        assert pages[0].method == "sendMessage"
+        assert {p.method for p in pages[1:]} == {"editMessageText"}
+        for number, page in enumerate(pages, start=1):
+            assert utf16_length(parse_html_entities(page.text)) <= 4096
+            assert page.visible_text.startswith("Quotes · Title of long")
+            assert page.visible_text.endswith(f"Page {number} of 100")
+        text = texts(pages)
+        positions = [text.index(f"Speaker {i:03d}, Envoy") for i in range(200)]
         assert positions == sorted(positions)
-        words = text.split()
-        assert words.count("longword") == 600
-        assert words.count("word") == 250 * 39
+        assert text.split().count("word") == 299 * 200
+
+    async def test_pages_turn_back_and_out_of_date_pages(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [{"speaker": f"S{i}", "text": "word " * 300} for i in range(6)]
+        add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [first] = await sim.say("/quotes long")
+        assert buttons(first) == [("Page 2 ›", "g:q:2:long")]
+        [second] = await sim.press(first, "g:q:2:long")
+        assert buttons(second) == [("‹ Page 1", "g:q:1:long"), ("Page 3 ›", "g:q:3:long")]
+        [back] = await sim.press(second, "g:q:1:long")
+        assert back.visible_text == first.visible_text
+        [last] = await sim.press(first, "g:q:99:long")
+        assert last.visible_text.endswith("Page 3 of 3")
+        assert await sim.press(first, "g:x:1:long") == []
+        assert await sim.press(first, "g:q:1:gone") == []
+        answers = [
+            r.params.get("text") for r in sim.api.requests if r.method == "answerCallbackQuery"
+        ]
+        assert answers[-2:] == [
+            "This button is out of date.",
+            "That briefing is no longer available.",
+        ]
+
+    async def test_quotes_of_one_speaker_page_too(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [
+            {
+                "speaker": "Emmanuel Macron" if i % 2 else "Keir Starmer",
+                "text": f"T{i} " + "w " * 700,
+            }
+            for i in range(20)
+        ]
+        add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [first] = await sim.say("/quotes long ron")
+        assert first.visible_text.startswith("Quotes by Emmanuel Macron · Title of long")
+        pages = await page_through(sim, first)
+        assert len(pages) > 1
+        text = texts(pages)
+        assert "Keir Starmer" not in text
+        assert [f"T{i}" for i in range(1, 20, 2)] == re.findall(r"\bT\d+\b", text)
+
+
+async def page_through(sim: SimulatedBot, message: SentMessage) -> list[SentMessage]:
+    """Every page of an answer, pressing › until there is none."""
+    pages = [message]
+    while forward := [data for label, data in buttons(pages[-1]) if label.endswith("›")]:
+        [page] = await sim.press(pages[-1], forward[0])
+        pages.append(page)
+        assert len(pages) < 1000
+    return pages
 
 
 class TestOtherSections:

@@ -60,7 +60,7 @@ class TestSubscribe:
         text = await answer(sim, "/subscribe")
         assert "default schedule" in text and "08:00" in text
         settings = await answer(sim, "/settings")
-        assert "default schedule (0 8 * * *)" in settings
+        assert "every day at 08:00 (UTC), the default schedule" in settings
 
     @pytest.mark.parametrize("wrong", ["25:00", "banana", "7:60", "8"])
     async def test_bad_time_is_explained(self, sim: SimulatedBot, wrong: str) -> None:
