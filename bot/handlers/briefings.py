@@ -183,7 +183,9 @@ def _section_page(
         section = quotes_section(briefing, quotes, by=speakers_label(quotes))
     pages = paginate(section)
     number, html = pick(pages, page)
-    if speakers and not fits(section_page_data(code, len(pages), briefing.id, speakers)):
+    if len(pages) > 1 and not fits(
+        section_page_data(code, len(pages), briefing.id, speakers or "")
+    ):
         hint = "<i>Too many speakers match to turn these pages; try a fuller name.</i>"
         return f"{html}\n{hint}", None
 
