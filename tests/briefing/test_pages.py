@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.briefing.models import Briefing
+from bot.briefing.library import speaker_matches, speaker_rank
+from bot.briefing.models import Briefing, Quote
 from bot.briefing.pages import (
     Item,
     Section,
@@ -146,3 +147,26 @@ class TestSpeakerFilter:
     @pytest.mark.parametrize("key", ["9", "x.", "zzzz", "0~zz", "0:1"])
     def test_bad_keys(self, key: str) -> None:
         assert quotes_for_key(briefing(quotes=QUOTES), key) is None
+
+
+class TestSpeakerRank:
+    """How well a query names a speaker: from the start of words, inside a word, or not."""
+
+    @pytest.mark.parametrize(
+        ("query", "rank"),
+        [
+            ("macron", 2),
+            ("Emmanuel Mac", 2),
+            ("PRESIDENT", 2),
+            ("ron", 1),
+            ("manuel acron", 1),
+            ("RÓN", 1),
+            ("on", 0),  # too short to match inside a word
+            ("macron starmer", 0),
+            ("", 0),
+        ],
+    )
+    def test_ranks(self, query: str, rank: int) -> None:
+        quote = Quote(speaker="Emmanuel Macron", role="President of France", text="t")
+        assert speaker_rank(query, quote) == rank
+        assert speaker_matches(query, quote) == (rank > 0)

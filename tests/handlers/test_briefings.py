@@ -355,6 +355,138 @@ class TestSearch:
         assert await sim.say("Meloni", chat_id=GROUP) == []
 
 
+class TestSearchPages:
+    """Many search results are one message with buttons to turn the pages."""
+
+    async def test_many_matches_page_through(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        for i in range(40):
+            summary = f"Geneva talks, round {i:02d}. " + "Delegates met again. " * 20
+            add_briefing(
+                f"g{i:02d}.yaml",
+                briefing_yaml(f"g{i:02d}", "2025-05-01", title="Geneva " * 25, summary=summary),
+            )
+        sim.reload()
+        [first] = await sim.say("/search geneva")
+        assert first.visible_text.startswith("Search · “geneva” · 40 matches")
+        pages = await page_through(sim, first)
+        assert len(pages) > 2
+        ids = re.findall(r"· (g\d\d)\n", texts(pages))
+        assert sorted(ids) == [f"g{i:02d}" for i in range(40)]
+        assert all(utf16_length(parse_html_entities(p.text)) <= 4096 for p in pages)
+        assert buttons(pages[1])[0] == ("‹ Page 1", "f:1:geneva")
+
+    async def test_one_match(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/search ceasefire")
+        assert answer.visible_text.startswith("Search · “ceasefire” · 1 match\n")
+        assert buttons(answer) == []
+
+
+class TestAnswersReadRight:
+    """Pages, deep links, summary buttons and extra words are answered as a reader expects."""
+
+    @pytest.fixture
+    def many(self, sim: SimulatedBot, add_briefing: AddBriefing) -> None:
+        for day in range(1, 11):
+            add_briefing(f"b{day:02d}.yaml", briefing_yaml(f"b{day:02d}", f"2025-05-{day:02d}"))
+        sim.reload()
+
+    async def test_briefings_page_that_is_not_there(self, sim: SimulatedBot, many: None) -> None:
+        [page] = await sim.say("/briefings 99")
+        assert page.visible_text.startswith("There is no page 99; here is page 2.\n\n")
+        assert "(9–11 of 11" in page.visible_text
+        [page] = await sim.say("/briefings 0")
+        assert page.visible_text.startswith("There is no page 0; here is page 1.")
+        [page] = await sim.say("/briefings 2")
+        assert page.visible_text.startswith("Briefings (9–11 of 11")
+
+    async def test_briefings_with_words(self, sim: SimulatedBot, many: None) -> None:
+        [page] = await sim.say("/briefings two")
+        assert "(1–8 of 11" in page.visible_text
+        assert page.visible_text.endswith("(I ignored “two”: /briefings takes only a page number.)")
+        [page] = await sim.say("/briefings 2 please")
+        assert "(9–11 of 11" in page.visible_text
+        assert page.visible_text.endswith(
+            "(I ignored “please”: /briefings takes only a page number.)"
+        )
+
+    async def test_help_with_words(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/help quotes")
+        assert "/summary" in answer.visible_text
+        assert answer.visible_text.endswith("(I ignored “quotes”: /help takes no arguments.)")
+
+    async def test_stale_deep_link(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/start nope")
+        text = answer.visible_text
+        assert text.startswith("That briefing is no longer available.\n\nWelcome to briefbot.")
+        assert "(1 briefing so far)" in text
+
+    async def test_summary_buttons_only_for_sections_with_content(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        timeline = [{"when": "Monday", "what": "Talks"}]
+        add_briefing("t.yaml", briefing_yaml("t", "2025-06-01", timeline=timeline))
+        add_briefing("bare.yaml", briefing_yaml("bare", "2025-06-02"))
+        sim.reload()
+        [summary] = await sim.say("/summary t")
+        assert buttons(summary) == [("🗓 Timeline", "s:t:t")]
+        [timeline_answer] = await sim.press(summary, "s:t:t")
+        assert "Monday\nTalks" in timeline_answer.visible_text
+        [bare] = await sim.say("/summary bare")
+        assert bare.reply_markup is None
+
+    async def test_section_buttons_open_long_sections_with_pages(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        related = [{"title": f"Headline {i:02d} " + "h" * 250} for i in range(60)]
+        add_briefing("r.yaml", briefing_yaml("r", "2025-06-01", related=related))
+        sim.reload()
+        [summary] = await sim.say("/summary r")
+        [first] = await sim.press(summary, "s:r:r")
+        assert first.method == "sendMessage"
+        pages = await page_through(sim, first)
+        assert len(pages) > 3
+        headlines = re.findall(r"Headline (\d\d)", texts(pages))
+        assert headlines == [f"{i:02d}" for i in range(60)]
+
+    async def test_buttons_of_earlier_versions_still_work(self, sim: SimulatedBot) -> None:
+        [summary] = await sim.say("/summary")
+        [quotes] = await sim.press(summary, f"s:quotes:{SEED_ID}")
+        assert quotes.visible_text.startswith("Quotes · Ukraine’s allies")
+        [who] = await sim.press(summary, f"s:who:{SEED_ID}")
+        assert who.visible_text.startswith("Who attends")
+
+    async def test_callback_data_fits_with_the_longest_id(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        long_id = "x" * 56
+        quotes = [{"speaker": f"Speaker {i}", "text": "word " * 290} for i in range(9)]
+        timeline = [{"when": f"Day {i}", "what": "w " * 240} for i in range(30)]
+        add_briefing(
+            "x.yaml", briefing_yaml(long_id, "2025-06-01", quotes=quotes, timeline=timeline)
+        )
+        sim.reload()
+        [summary] = await sim.say(f"/summary {long_id}")
+        [first] = await sim.say(f"/timeline {long_id}")
+        data = [d for _, d in buttons(summary) + buttons(first)]
+        assert data and all(len(d.encode()) <= 64 for d in data)
+        pages = await page_through(sim, first)
+        assert len(pages) > 1
+        [quotes_page] = await sim.say(f"/quotes {long_id} speaker")
+        assert buttons(quotes_page) == []
+        assert quotes_page.visible_text.endswith(
+            "Too many speakers match to turn these pages; try a fuller name."
+        )
+
+    async def test_partial_names_match_inside_words(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/quotes ron")
+        assert answer.visible_text.startswith("Quotes by Emmanuel Macron ·")
+        assert answer.visible_text.count("Emmanuel Macron, President of France") == 3
+        [answer] = await sim.say("/quotes arm")
+        assert answer.visible_text.startswith("Quotes by Keir Starmer ·")
+
+
 class TestCommandsInGroups:
     """/cmd and /cmd@thisbot work in groups; commands for other bots are left alone."""
 
