@@ -91,8 +91,18 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
     def lonely(end: int) -> bool:
         """Whether the part would be a lone short line, such as a heading or a speaker's name."""
-        body = "".join(u.raw for u in units[start:end] if u.kind == "text").strip()
-        return "\n" not in body and utf16_width(body) < limit // 4
+        width, newline = 0, False
+        for k in range(start, end):
+            unit = units[k]
+            if unit.raw == "\n":
+                newline = True
+            elif unit.kind == "text" and unit.raw.strip():
+                if newline:
+                    return False
+                width += unit.width
+                if width >= limit // 4:
+                    return False
+        return True
 
     i = 0
     while i < len(units):

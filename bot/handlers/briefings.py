@@ -127,15 +127,17 @@ def _page(
 async def cmd_briefings(update: Update, context: BotContext) -> None:
     """List briefings, newest first, with buttons to pick one."""
     args = context.args or []
-    page = 1
+    page, asked = 1, ""
     if args and args[0].isdecimal():
-        page = int(args[0]) if len(args[0]) < 6 else 10**6
+        asked = args[0].lstrip("0") or "0"
+        page = int(asked) if len(asked) < 6 else 10**6
         args = args[1:]
     current = current_briefing(update, context)
     html, keyboard = _page(context, page, current.id if current else None)
     pages = max(1, math.ceil(len(context.services.library) / PAGE_SIZE))
     if page > pages or page < 1:
-        html = f"There is no page {page}; here is page {min(max(page, 1), pages)}.\n\n{html}"
+        shown = asked if len(asked) <= 12 else asked[:11] + "…"
+        html = f"There is no page {e(shown)}; here is page {min(max(page, 1), pages)}.\n\n{html}"
     html += ignored_words(args, "briefings", "only a page number")
     await reply(update, html, keyboard)
 

@@ -400,6 +400,8 @@ class TestAnswersReadRight:
         assert page.visible_text.startswith("There is no page 0; here is page 1.")
         [page] = await sim.say("/briefings 2")
         assert page.visible_text.startswith("Briefings (9–11 of 11")
+        [page] = await sim.say("/briefings " + "9" * 5000)
+        assert page.visible_text.startswith(f"There is no page {'9' * 11}…; here is page 2.")
 
     async def test_briefings_with_words(self, sim: SimulatedBot, many: None) -> None:
         [page] = await sim.say("/briefings two")
