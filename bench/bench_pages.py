@@ -76,7 +76,7 @@ def measure(name: str, section: Section, runs: int) -> None:
     print(f"    whole + split : {base:7.2f} ms (p90 {base90:6.2f})  {messages} messages (baseline)")
     print(
         f"    one page      : {page:7.2f} ms (p90 {page90:6.2f})  1 message of {pages} pages"
-        f"  ratio {page / base:.2f}x"
+        f"  ratio {page / base:.4f}x"
     )
 
 

@@ -18,6 +18,8 @@ from bot.commands import COMMANDS
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
 EXPANDABLE_QUOTE = 300
 BULLET = "•"
+# Speakers listed when a name matches nobody: enough to spot the right one, never a flood.
+MAX_NAMES_LISTED = 20
 
 STATUS_HEADINGS = {
     AttendeeStatus.HOST: "Host",
@@ -174,7 +176,10 @@ def render_no_speaker(briefing: Briefing, speaker: str) -> str:
     names = speakers_of(briefing)
     lines = [_heading("Quotes", briefing), "", f"Nobody matching “{e(speaker)}” is quoted here."]
     if names:
-        lines += ["", "Quoted in this briefing:"] + [f"{BULLET} {e(n)}" for n in names]
+        lines += ["", "Quoted in this briefing:"]
+        lines += [f"{BULLET} {e(n)}" for n in names[:MAX_NAMES_LISTED]]
+    if len(names) > MAX_NAMES_LISTED:
+        lines.append(f"…and {plural(len(names) - MAX_NAMES_LISTED, 'other')}.")
     return "\n".join(lines)
 
 

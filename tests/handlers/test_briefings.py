@@ -168,6 +168,18 @@ class TestQuotes:
         for name in ("Keir Starmer", "Emmanuel Macron", "Kathrin Deschauer", "Vladimir Putin"):
             assert f"• {name}" in text
 
+    async def test_nobody_matches_among_many_speakers_is_one_message(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [{"speaker": f"Speaker {i:03d} " + "n" * 100, "text": "t"} for i in range(200)]
+        add_briefing("many.yaml", briefing_yaml("many", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [answer] = await sim.say("/quotes many meloni")
+        text = answer.visible_text
+        assert "Nobody matching “meloni” is quoted here." in text
+        assert "• Speaker 019" in text and "Speaker 020" not in text
+        assert text.endswith("…and 180 others.")
+
     async def test_mistyped_reference_is_not_taken_for_a_name(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say("/quotes ukraine-allies")
         assert "There is no briefing" in answer.visible_text
