@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.briefing.library import speaker_rank
-from bot.briefing.models import Briefing, Quote
 from bot.briefing.split import MESSAGE_LIMIT, split_html, visible_length
 
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Room kept free on every page for the "Page 12 of 34" line (and the blank line before it).
 FOOTER_ROOM = 40
 
@@ -100,56 +97,3 @@ def pick(pages: Sequence[str], number: int) -> tuple[int, str]:
     """Page `number` (1-based), or the nearest page there is, with its number."""
     number = min(max(number, 1), len(pages))
     return number, pages[number - 1]
-
-
-def _base36(n: int) -> str:
-    out = ""
-    while True:
-        n, digit = divmod(n, 36)
-        out = _DIGITS[digit] + out
-        if not n:
-            return out
-
-
-def _speakers(briefing: Briefing) -> list[Quote]:
-    """The first quote of each distinct (speaker, role) of a briefing, in order."""
-    first: dict[tuple[str, str | None], Quote] = {}
-    for quote in briefing.quotes:
-        first.setdefault((quote.speaker, quote.role), quote)
-    return list(first.values())
-
-
-def quotes_matching(briefing: Briefing, query: str) -> tuple[list[Quote], str]:
-    """Quotes whose speaker `query` names, and a short key that selects them again.
-
-    Quotes whose speaker the query names from the start of words come first, then those it
-    names only inside a word ("ron" in "Macron"); each group in the briefing's order. The key
-    lists the matching speakers by number, so a button can carry it: "3.7~c".
-    """
-    best: list[str] = []
-    inside: list[str] = []
-    for number, quote in enumerate(_speakers(briefing)):
-        rank = speaker_rank(query, quote)
-        if rank:
-            (best if rank == 2 else inside).append(_base36(number))
-    key = ".".join(best) + ("~" + ".".join(inside) if inside else "")
-    return quotes_for_key(briefing, key) or [], key
-
-
-def quotes_for_key(briefing: Briefing, key: str) -> list[Quote] | None:
-    """The quotes a key of `quotes_matching` selects, in the same order; None for a bad key."""
-    speakers = _speakers(briefing)
-    ranks: dict[tuple[str, str | None], int] = {}
-    for rank, numbers in enumerate(key.split("~")[:2]):
-        for number in filter(None, numbers.split(".")):
-            if len(number) > 3 or not set(number) <= set(_DIGITS):
-                return None
-            index = int(number, 36)
-            if index >= len(speakers):
-                return None
-            ranks[(speakers[index].speaker, speakers[index].role)] = rank
-    quotes = briefing.quotes
-    chosen = sorted(
-        (ranks[who], i) for i, q in enumerate(quotes) if (who := (q.speaker, q.role)) in ranks
-    )
-    return [quotes[i] for _, i in chosen]

@@ -9,7 +9,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.briefing.models import Briefing
-from bot.briefing.pages import Section, paginate, pick, quotes_for_key, quotes_matching
+from bot.briefing.pages import Section, paginate, pick
+from bot.briefing.quotefilter import quotes_for_key, quotes_matching
 from bot.briefing.render import (
     attendees_section,
     e,
