@@ -21,7 +21,7 @@ class CommandInfo:
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("briefings", "", "List the briefings, newest first"),
+    CommandInfo("briefings", "[page]", "List the briefings, newest first"),
     CommandInfo("summary", "[briefing]", "Summary and key points"),
     CommandInfo("who_attends", "[briefing]", "Who attends, by status"),
     CommandInfo("quotes", "[briefing] [speaker]", "Quotes, optionally by one speaker"),

@@ -51,16 +51,36 @@ class ReloadReport:
         return bool(self.added or self.changed or self.removed)
 
 
-def speaker_matches(query: str, quote: Quote) -> bool:
-    """Whether every word of `query` starts a word of the quote's speaker or role.
+# Query words this long also match inside a word of a name ("ron" in "Macron"); shorter ones
+# only at the start of a word, or "an" would match half of all names.
+MIN_INSIDE = 3
 
-    Case- and accent-insensitive, so "macron", "Emmanuel Mac" and "antonio" all match.
+
+def speaker_rank(query: str, quote: Quote) -> int:
+    """How well `query` names the quote's speaker (or role): 2, 1, or 0 for not at all.
+
+    2: every word of `query` starts a word of the speaker or role ("macron", "Emmanuel Mac").
+    1: every word of `query` starts or, when at least `MIN_INSIDE` long, is inside such a word
+    ("ron" in "Macron"). Case- and accent-insensitive.
     """
     wanted = words(query)
     if not wanted:
-        return False
+        return 0
     have = _name_words(quote.speaker, quote.role)
-    return all(any(w.startswith(q) for w in have) for q in wanted)
+    if all(any(w.startswith(q) for w in have) for q in wanted):
+        return 2
+    inside = all(
+        any(w.startswith(q) or (len(q) >= MIN_INSIDE and q in w) for w in have) for q in wanted
+    )
+    return 1 if inside else 0
+
+
+def speaker_matches(query: str, quote: Quote) -> bool:
+    """Whether `query` names the quote's speaker or role; see `speaker_rank`.
+
+    Case- and accent-insensitive, so "macron", "Emmanuel Mac", "antonio" and "ron" all match.
+    """
+    return speaker_rank(query, quote) > 0
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
+from bot.briefing.pages import Item, Section, whole
 from bot.commands import COMMANDS, DRAFTING_HELP
 
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
 EXPANDABLE_QUOTE = 300
 BULLET = "•"
+# Speakers listed when a name matches nobody: enough to spot the right one, never a flood.
+MAX_NAMES_LISTED = 20
 
 STATUS_HEADINGS = {
     AttendeeStatus.HOST: "Host",
@@ -25,6 +28,11 @@ STATUS_HEADINGS = {
     AttendeeStatus.UNDECIDED: "Undecided",
     AttendeeStatus.ABSENT: "Absent",
 }
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`n` and the noun in the right number: "1 briefing", "3 briefings", "2 countries"."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def e(text: str) -> str:
@@ -95,18 +103,20 @@ def _attendee_line(attendee: Attendee) -> str:
     return line
 
 
-def render_attendees(briefing: Briefing) -> str:
+def attendees_section(briefing: Briefing) -> Section:
     """Attendees grouped by status, in the order host, confirmed, expected, undecided, absent."""
-    lines = [_heading("Who attends", briefing)]
-    if not briefing.attendees:
-        lines += ["", "This briefing lists no attendees."]
-        return "\n".join(lines)
+    items: list[Item] = []
     for status, heading in STATUS_HEADINGS.items():
         group = [a for a in briefing.attendees if a.status == status]
-        if group:
-            lines += ["", f"<b>{heading}</b> ({len(group)})"]
-            lines += [_attendee_line(a) for a in group]
-    return "\n".join(lines)
+        items += [Item(_attendee_line(a), f"<b>{heading}</b> ({len(group)})") for a in group]
+    return Section(
+        _heading("Who attends", briefing), items, "This briefing lists no attendees.", tight=True
+    )
+
+
+def render_attendees(briefing: Briefing) -> str:
+    """Attendees grouped by status, in the order host, confirmed, expected, undecided, absent."""
+    return whole(attendees_section(briefing))
 
 
 def _quote_block(quote: Quote) -> str:
@@ -120,15 +130,40 @@ def _quote_block(quote: Quote) -> str:
     return block
 
 
+def speakers_label(quotes: Sequence[Quote]) -> str:
+    """Who said `quotes`: "Emmanuel Macron", "A and B", "A, B and 3 others"."""
+    names = list(dict.fromkeys(q.speaker for q in quotes))
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]}, {names[1]} and {plural(len(names) - 2, 'other')}"
+
+
+def quotes_section(
+    briefing: Briefing,
+    quotes: Sequence[Quote],
+    speaker: str | None = None,
+    *,
+    by: str | None = None,
+) -> Section:
+    """The given quotes of a briefing, each with speaker and role.
+
+    The heading names the filter `speaker` as typed, or `by` (see `speakers_label`).
+    """
+    title = "Quotes"
+    if speaker is not None:
+        title = f"Quotes by “{speaker}”"
+    elif by:
+        title = f"Quotes by {by}"
+    return Section(
+        _heading(title, briefing),
+        [Item(_quote_block(quote)) for quote in quotes],
+        "This briefing has no quotes.",
+    )
+
+
 def render_quotes(briefing: Briefing, quotes: Sequence[Quote], speaker: str | None = None) -> str:
     """The given quotes of a briefing, each with speaker and role."""
-    title = "Quotes" if speaker is None else f"Quotes by “{speaker}”"
-    lines = [_heading(title, briefing)]
-    if not quotes:
-        lines += ["", "This briefing has no quotes."]
-    for quote in quotes:
-        lines += ["", _quote_block(quote)]
-    return "\n".join(lines)
+    return whole(quotes_section(briefing, quotes, speaker))
 
 
 def speakers_of(briefing: Briefing) -> list[str]:
@@ -141,29 +176,38 @@ def render_no_speaker(briefing: Briefing, speaker: str) -> str:
     names = speakers_of(briefing)
     lines = [_heading("Quotes", briefing), "", f"Nobody matching “{e(speaker)}” is quoted here."]
     if names:
-        lines += ["", "Quoted in this briefing:"] + [f"{BULLET} {e(n)}" for n in names]
+        lines += ["", "Quoted in this briefing:"]
+        lines += [f"{BULLET} {e(n)}" for n in names[:MAX_NAMES_LISTED]]
+    if len(names) > MAX_NAMES_LISTED:
+        lines.append(f"…and {plural(len(names) - MAX_NAMES_LISTED, 'other')}.")
     return "\n".join(lines)
+
+
+def related_section(briefing: Briefing) -> Section:
+    """Related headlines, linked where a URL is known."""
+    items = [
+        Item(f"{BULLET} " + (link(str(item.url), item.title) if item.url else e(item.title)))
+        for item in briefing.related
+    ]
+    return Section(
+        _heading("Related", briefing), items, "This briefing lists no related stories.", tight=True
+    )
 
 
 def render_related(briefing: Briefing) -> str:
     """Related headlines, linked where a URL is known."""
-    lines = [_heading("Related", briefing), ""]
-    if not briefing.related:
-        lines.append("This briefing lists no related stories.")
-    for item in briefing.related:
-        title = link(str(item.url), item.title) if item.url else e(item.title)
-        lines.append(f"{BULLET} {title}")
-    return "\n".join(lines)
+    return whole(related_section(briefing))
+
+
+def timeline_section(briefing: Briefing) -> Section:
+    """The timeline, in order."""
+    items = [Item(f"<b>{e(entry.when)}</b>\n{e(entry.what)}") for entry in briefing.timeline]
+    return Section(_heading("Timeline", briefing), items, "This briefing has no timeline.")
 
 
 def render_timeline(briefing: Briefing) -> str:
     """The timeline, in order."""
-    lines = [_heading("Timeline", briefing)]
-    if not briefing.timeline:
-        lines += ["", "This briefing has no timeline."]
-    for entry in briefing.timeline:
-        lines += ["", f"<b>{e(entry.when)}</b>", e(entry.what)]
-    return "\n".join(lines)
+    return whole(timeline_section(briefing))
 
 
 def render_briefing_list(
@@ -184,20 +228,36 @@ def render_briefing_list(
     return "\n".join(lines)
 
 
+def search_section(query: str, results: Sequence[Briefing]) -> Section:
+    """Search results, best first, each with its id and a one-line summary."""
+    items = [
+        Item(
+            f"{BULLET} <b>{e(briefing.title)}</b> · <code>{e(briefing.id)}</code>\n"
+            f"   {e(one_line(briefing.summary))}"
+        )
+        for briefing in results
+    ]
+    heading = f"<b>Search</b> · “{e(query)}” · {plural(len(results), 'match', 'matches')}"
+    return Section(
+        heading,
+        items,
+        f"No briefing matches “{e(query)}”.\n"
+        "Try other words, /briefings to see them all, or /help for the commands.",
+        tight=True,
+    )
+
+
 def render_search_results(query: str, results: Sequence[Briefing]) -> str:
     """Search results, best first, each with its id and a one-line summary."""
     if not results:
-        return (
-            f"No briefing matches “{e(query)}”.\n"
-            "Try other words, /briefings to see them all, or /help for the commands."
-        )
-    lines = [f"<b>Search</b> · “{e(query)}”", ""]
-    for briefing in results:
-        lines += [
-            f"{BULLET} <b>{e(briefing.title)}</b> · <code>{e(briefing.id)}</code>",
-            f"   {e(one_line(briefing.summary))}",
-        ]
-    return "\n".join(lines)
+        return search_section(query, results).empty
+    return whole(search_section(query, results))
+
+
+def render_ignored(words: str, command: str, takes: str = "no arguments") -> str:
+    """A note that words after a command were not used: what the command takes instead."""
+    shown = words if len(words) <= 40 else words[:39].rstrip() + "…"
+    return f"<i>(I ignored “{e(shown)}”: /{e(command)} takes {e(takes)}.)</i>"
 
 
 def render_unknown_briefing(ref: str, suggestions: Sequence[str], available: int) -> str:
@@ -214,8 +274,7 @@ def render_unknown_briefing(ref: str, suggestions: Sequence[str], available: int
 
 def render_digest(items: Sequence[Briefing], more: int) -> str:
     """A digest of briefings the chat has not received yet, newest first."""
-    noun = "briefing" if len(items) == 1 else "briefings"
-    lines = [f"<b>Your digest</b> · {len(items)} new {noun}"]
+    lines = [f"<b>Your digest</b> · {plural(len(items), 'new briefing')}"]
     for briefing in items:
         lines += [
             "",
@@ -248,10 +307,9 @@ def render_help(is_admin: bool = False) -> str:
 
 def render_welcome(count: int) -> str:
     """The `/start` greeting."""
-    noun = "briefing" if count == 1 else "briefings"
     return (
         "<b>Welcome to briefbot.</b>\n"
-        f"I serve curated briefings on the news ({count} {noun} so far): who attends, "
+        f"I serve curated briefings on the news ({plural(count, 'briefing')} so far): who attends, "
         "what was said, what happened when, and a daily digest of new ones.\n\n"
         "Try:\n"
         "/summary · the latest briefing in short\n"

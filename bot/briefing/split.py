@@ -1,9 +1,12 @@
 """Splitting Telegram HTML into messages that fit Telegram's length limit.
 
 Telegram counts a message's length after entity parsing (tags removed, ``&amp;`` as one
-character) in UTF-16 code units, and allows 4096. A long answer is cut at a blank line or line
-break where possible, never inside a tag or an entity; tags open at the cut are closed at the end
-of one part and reopened at the start of the next, so every part is valid HTML and nothing is lost.
+character) in UTF-16 code units, and allows 4096. A long answer is cut between blocks (text
+between blank lines, such as a speaker's line and the quote under it, or a list with its
+heading), so a block is only broken when it alone does not fit; then at a line break, at a
+space, and never inside a tag or an entity. No part is only a heading line. Tags open at the cut
+are closed at the end of one part and reopened at the start of the next, so every part is valid
+HTML and nothing is lost.
 """
 
 from __future__ import annotations
@@ -45,9 +48,20 @@ def _units(html: str) -> list[_Unit]:
     return units
 
 
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&#?\w+;")
+
+
 def visible_length(html: str) -> int:
     """The length Telegram counts for this HTML message."""
-    return sum(u.width for u in _units(html))
+    # The same count as summing `_units`, with the regular expressions doing the walking: the
+    # text between tags, less what its entities save by counting as one character each.
+    width = 0
+    for text in _TAG.split(html):
+        width += len(text.encode("utf-16-le", "surrogatepass")) // 2
+        width -= sum(len(entity) - 1 for entity in _ENTITY.findall(text))
+        width -= text.count("<")  # a "<" never closed: `_units` takes it for a tag, too
+    return width
 
 
 def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -75,6 +89,21 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         if any(u.kind == "text" and u.raw.strip() for u in units[start:end]):
             parts.append(text)
 
+    def lonely(end: int) -> bool:
+        """Whether the part would be a lone short line, such as a heading or a speaker's name."""
+        width, newline = 0, False
+        for k in range(start, end):
+            unit = units[k]
+            if unit.raw == "\n":
+                newline = True
+            elif unit.kind == "text" and unit.raw.strip():
+                if newline:
+                    return False
+                width += unit.width
+                if width >= limit // 4:
+                    return False
+        return True
+
     i = 0
     while i < len(units):
         unit = units[i]
@@ -84,12 +113,10 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             if stack and stack[-1].name == unit.name:
                 stack.pop()
         elif width + unit.width > limit:
-            if para and para[0] - start >= (i - start) // 2:
-                cut = para
-            else:
-                cut = line or space or (i, list(stack))
-            if cut[0] <= start:
-                cut = (i, list(stack))
+            hard = (i, list(stack))
+            cut = next(
+                (c for c in (para, line, space) if c and c[0] > start and not lonely(c[0])), hard
+            )
             emit(cut[0], cut[1])
             start, start_stack = cut
             stack = list(start_stack)

@@ -6,9 +6,9 @@ import datetime as dt
 
 from telegram import Update
 
-from bot.briefing.render import BULLET, e
+from bot.briefing.render import BULLET, e, plural
 from bot.context import BotContext
-from bot.handlers.common import reply
+from bot.handlers.common import ignored_words, reply
 
 MAX_ERRORS_SHOWN = 10
 
@@ -41,7 +41,7 @@ async def cmd_stats(update: Update, context: BotContext) -> None:
         f"Up since: {services.started_at:%Y-%m-%d %H:%M} UTC ({_ago(now - services.started_at)})",
     ]
     lines += [f"{BULLET} <code>{e(str(err))}</code>" for err in errors[:MAX_ERRORS_SHOWN]]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines) + ignored_words(context.args, "stats"))
 
 
 def _ago(delta: dt.timedelta) -> str:
@@ -58,10 +58,10 @@ async def cmd_reload(update: Update, context: BotContext) -> None:
     lines = [
         "<b>Reloaded</b>",
         f"Added: {len(report.added)}, changed: {len(report.changed)}, "
-        f"removed: {len(report.removed)}; {len(library)} briefings loaded.",
+        f"removed: {len(report.removed)}; {plural(len(library), 'briefing')} loaded.",
     ]
     errors = library.errors
     if errors:
-        lines += ["", f"<b>{len(errors)} error(s)</b>, last good versions still served:"]
+        lines += ["", f"<b>{plural(len(errors), 'error')}</b>, last good versions still served:"]
         lines += [f"{BULLET} <code>{e(str(err))}</code>" for err in errors[:MAX_ERRORS_SHOWN]]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines) + ignored_words(context.args, "reload"))

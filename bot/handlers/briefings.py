@@ -3,44 +3,66 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.briefing.library import speaker_matches
 from bot.briefing.models import Briefing
+from bot.briefing.pages import Section, paginate, pick
+from bot.briefing.quotefilter import quotes_for_key, quotes_matching
 from bot.briefing.render import (
+    attendees_section,
     e,
-    render_attendees,
+    quotes_section,
+    related_section,
     render_briefing_list,
     render_help,
     render_no_speaker,
-    render_quotes,
-    render_related,
-    render_search_results,
     render_summary,
-    render_timeline,
     render_welcome,
+    search_section,
+    speakers_label,
+    timeline_section,
 )
 from bot.context import BotContext
 from bot.handlers.common import (
     NO_BRIEFINGS,
     current_briefing,
+    ignored_words,
     is_private,
     reply,
     unknown_briefing_html,
 )
 from bot.handlers.keyboards import (
+    OLD_SECTION_CODES,
     OPEN_PREFIX,
     PAGE_PREFIX,
     PAGE_SIZE,
+    SEARCH_PAGE_PREFIX,
+    SECTION_PAGE_PREFIX,
     SECTION_PREFIX,
+    fits,
     list_keyboard,
+    pages_keyboard,
+    search_page_data,
+    section_page_data,
     summary_keyboard,
 )
 
 # Longest search query echoed back and searched; longer input is cut, not refused.
 MAX_QUERY = 200
+# Most search results shown, over all pages.
+MAX_RESULTS = 50
+GONE = "That briefing is no longer available."
+
+# The sections a button can open, by their code in callback data.
+SECTION_BUILDERS: dict[str, Callable[[Briefing], Section]] = {
+    "w": attendees_section,
+    "q": lambda b: quotes_section(b, b.quotes),
+    "r": related_section,
+    "t": timeline_section,
+}
 
 
 async def _briefing_from_args(update: Update, context: BotContext) -> Briefing | None:
@@ -71,19 +93,22 @@ def _choose(update: Update, context: BotContext, briefing: Briefing) -> None:
 
 async def cmd_start(update: Update, context: BotContext) -> None:
     """Greet; with a deep-link payload (t.me/<bot>?start=<id>), open that briefing."""
+    welcome = render_welcome(len(context.services.library))
     if context.args:
         briefing = context.services.library.resolve(context.args[0])
         if briefing is not None:
             _choose(update, context, briefing)
             await reply(update, render_summary(briefing), summary_keyboard(briefing))
             return
-    await reply(update, render_welcome(len(context.services.library)))
+        welcome = f"{GONE}\n\n{welcome}"
+    await reply(update, welcome)
 
 
 async def cmd_help(update: Update, context: BotContext) -> None:
     """List every command."""
     user = update.effective_user
-    await reply(update, render_help(context.services.is_admin(user.id if user else None)))
+    html = render_help(context.services.is_admin(user.id if user else None))
+    await reply(update, html + ignored_words(context.args, "help"))
 
 
 def _page(
@@ -102,11 +127,19 @@ def _page(
 
 async def cmd_briefings(update: Update, context: BotContext) -> None:
     """List briefings, newest first, with buttons to pick one."""
-    page = 1
-    if context.args and context.args[0].isdecimal() and len(context.args[0]) < 6:
-        page = int(context.args[0])
+    args = context.args or []
+    page, asked = 1, ""
+    if args and args[0].isdecimal():
+        asked = args[0].lstrip("0") or "0"
+        page = int(asked) if len(asked) < 6 else 10**6
+        args = args[1:]
     current = current_briefing(update, context)
     html, keyboard = _page(context, page, current.id if current else None)
+    pages = max(1, math.ceil(len(context.services.library) / PAGE_SIZE))
+    if page > pages or page < 1:
+        shown = asked if len(asked) <= 12 else asked[:11] + "…"
+        html = f"There is no page {e(shown)}; here is page {min(max(page, 1), pages)}.\n\n{html}"
+    html += ignored_words(args, "briefings", "only a page number")
     await reply(update, html, keyboard)
 
 
@@ -121,21 +154,54 @@ async def cmd_who_attends(update: Update, context: BotContext) -> None:
     """Attendees grouped by status."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await reply(update, render_attendees(briefing))
+        await _send_section(update, "w", briefing)
 
 
 async def cmd_related(update: Update, context: BotContext) -> None:
     """Related headlines."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await reply(update, render_related(briefing))
+        await _send_section(update, "r", briefing)
 
 
 async def cmd_timeline(update: Update, context: BotContext) -> None:
     """The timeline, in order."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await reply(update, render_timeline(briefing))
+        await _send_section(update, "t", briefing)
+
+
+def _section_page(
+    code: str, briefing: Briefing, page: int, speakers: str | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of a section and the buttons to the pages around it.
+
+    `speakers` is a key of `quotes_matching`: the quotes of those speakers only. A key too long
+    for the buttons' callback data leaves the answer at its first page, with a hint.
+    """
+    if speakers is None:
+        section = SECTION_BUILDERS[code](briefing)
+    else:
+        quotes = quotes_for_key(briefing, speakers) or []
+        section = quotes_section(briefing, quotes, by=speakers_label(quotes))
+    pages = paginate(section)
+    number, html = pick(pages, page)
+    if len(pages) > 1 and not fits(
+        section_page_data(code, len(pages), briefing.id, speakers or "")
+    ):
+        hint = "<i>Too many speakers match to turn these pages; try a fuller name.</i>"
+        return f"{html}\n{hint}", None
+
+    def data(n: int) -> str:
+        return section_page_data(code, n, briefing.id, speakers or "")
+
+    return html, pages_keyboard(number, len(pages), data)
+
+
+async def _send_section(
+    update: Update, code: str, briefing: Briefing, speakers: str | None = None
+) -> None:
+    await reply(update, *_section_page(code, briefing, 1, speakers))
 
 
 async def cmd_quotes(update: Update, context: BotContext) -> None:
@@ -154,11 +220,11 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
             await reply(update, NO_BRIEFINGS)
             return
     if not speaker:
-        await reply(update, render_quotes(briefing, briefing.quotes))
+        await _send_section(update, "q", briefing)
         return
-    matching = [q for q in briefing.quotes if speaker_matches(speaker, q)]
+    matching, key = quotes_matching(briefing, speaker)
     if matching:
-        await reply(update, render_quotes(briefing, matching, speaker))
+        await _send_section(update, "q", briefing, key)
     elif len(args) == 1 and (args[0].isdecimal() or "-" in args[0]):
         # Looks like a mistyped briefing reference rather than a name.
         await reply(update, unknown_briefing_html(context, args[0][:MAX_QUERY]))
@@ -166,10 +232,25 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
         await reply(update, render_no_speaker(briefing, speaker))
 
 
+def _search_page(
+    context: BotContext, query: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the results of `query`, with buttons to the pages around it."""
+    results = context.services.library.search(query, limit=MAX_RESULTS)
+    section = search_section(query, results)
+    if not results:
+        return section.empty, None
+    pages = paginate(section)
+    number, html = pick(pages, page)
+    if not fits(search_page_data(len(pages), query)):
+        hint = "<i>More matches on further pages: a shorter search can turn them.</i>"
+        return (f"{html}\n{hint}" if len(pages) > 1 else html), None
+    return html, pages_keyboard(number, len(pages), lambda n: search_page_data(n, query))
+
+
 async def _search(update: Update, context: BotContext, query: str) -> None:
     query = " ".join(query.split())[:MAX_QUERY]
-    results = context.services.library.search(query, limit=10)
-    await reply(update, render_search_results(query, results))
+    await reply(update, *_search_page(context, query, 1))
 
 
 async def cmd_search(update: Update, context: BotContext) -> None:
@@ -206,8 +287,24 @@ async def cmd_unknown(update: Update, context: BotContext) -> None:
     await reply(update, f"I don't know {e(name[:64])}. /help lists what I can do.")
 
 
+async def _edit(update: Update, html: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Show another page in the message whose button was pressed."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(html, reply_markup=keyboard)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdecimal() and len(text) < 6 else 1
+
+
 async def on_button(update: Update, context: BotContext) -> None:
-    """Inline buttons: pick a briefing, turn a page of /briefings, or open a section."""
+    """Inline buttons: pick a briefing, open a section, or turn a page of a long answer."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -215,40 +312,49 @@ async def on_button(update: Update, context: BotContext) -> None:
     library = context.services.library
     if data.startswith(PAGE_PREFIX):
         await query.answer()
-        number = data.removeprefix(PAGE_PREFIX)
-        page = int(number) if number.isdecimal() and len(number) < 6 else 1
         current = current_briefing(update, context)
-        html, keyboard = _page(context, page, current.id if current else None)
-        try:
-            await query.edit_message_text(html, reply_markup=keyboard)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+        page = _number(data.removeprefix(PAGE_PREFIX))
+        await _edit(update, *_page(context, page, current.id if current else None))
+        return
+    if data.startswith(SEARCH_PAGE_PREFIX):
+        await query.answer()
+        number, _, words = data.removeprefix(SEARCH_PAGE_PREFIX).partition(":")
+        await _edit(update, *_search_page(context, words, _number(number)))
         return
     if data.startswith(OPEN_PREFIX):
         briefing = library.get(data.removeprefix(OPEN_PREFIX))
         if briefing is None:
-            await query.answer("That briefing is no longer available.", show_alert=True)
+            await query.answer(GONE, show_alert=True)
             return
         await query.answer()
         _choose(update, context, briefing)
         await reply(update, render_summary(briefing), summary_keyboard(briefing))
         return
     if data.startswith(SECTION_PREFIX):
-        section, _, briefing_id = data.removeprefix(SECTION_PREFIX).partition(":")
+        code, _, briefing_id = data.removeprefix(SECTION_PREFIX).partition(":")
+        code = OLD_SECTION_CODES.get(code, code)
         briefing = library.get(briefing_id)
         if briefing is None:
-            await query.answer("That briefing is no longer available.", show_alert=True)
+            await query.answer(GONE, show_alert=True)
             return
         await query.answer()
-        renderers = {
-            "who": render_attendees,
-            "quotes": lambda b: render_quotes(b, b.quotes),
-            "related": render_related,
-            "timeline": render_timeline,
-        }
-        render = renderers.get(section)
-        if render is not None:
-            await reply(update, render(briefing))
+        if code in SECTION_BUILDERS:
+            await _send_section(update, code, briefing)
+        return
+    if data.startswith(SECTION_PAGE_PREFIX):
+        code, _, rest = data.removeprefix(SECTION_PAGE_PREFIX).partition(":")
+        number, _, rest = rest.partition(":")
+        briefing_id, _, speakers = rest.partition(":")
+        briefing = library.get(briefing_id)
+        if briefing is None:
+            await query.answer(GONE, show_alert=True)
+            return
+        if code not in SECTION_BUILDERS or (
+            speakers and quotes_for_key(briefing, speakers) is None
+        ):
+            await query.answer("This button is out of date.")
+            return
+        await query.answer()
+        await _edit(update, *_section_page(code, briefing, _number(number), speakers or None))
         return
     await query.answer("This button is out of date.")

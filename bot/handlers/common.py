@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
 from bot.briefing.models import Briefing
-from bot.briefing.render import render_unknown_briefing
+from bot.briefing.render import render_ignored, render_unknown_briefing
 from bot.briefing.split import split_html
 from bot.context import BotContext
 
@@ -81,6 +81,13 @@ def unknown_briefing_html(context: BotContext, ref: str) -> str:
     """The answer to a briefing reference that matches nothing."""
     library = context.services.library
     return render_unknown_briefing(ref, library.closest_ids(ref), len(library))
+
+
+def ignored_words(args: list[str] | None, command: str, takes: str = "no arguments") -> str:
+    """A closing line naming the words after `/command` that it did not use, or nothing."""
+    if not args:
+        return ""
+    return "\n\n" + render_ignored(" ".join(args), command, takes)
 
 
 NO_BRIEFINGS = "No briefings are loaded yet. Please try again later."

@@ -1,12 +1,12 @@
 """Inline keyboards and their callback data.
 
 Callback data is at most 64 bytes: a short prefix and a briefing id (ids are at most 56
-characters) or a page number.
+characters), a page number, or both with a one-letter section code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,31 +15,67 @@ from bot.briefing.models import Briefing
 OPEN_PREFIX = "o:"  # o:<id>: make the briefing current and show its summary
 PAGE_PREFIX = "p:"  # p:<page>: show that page of /briefings
 SECTION_PREFIX = "s:"  # s:<section>:<id>: show one section of a briefing
-
-# Section keys in callback data, with the button label.
-SECTIONS = {"who": "👥 Who attends", "quotes": "💬 Quotes", "related": "🔗 Related"}
-PAGE_SIZE = 8
+# g:<section>:<page>:<id>[:<speakers>]: turn to that page of a section (quotes of some speakers)
+SECTION_PAGE_PREFIX = "g:"
+SEARCH_PAGE_PREFIX = "f:"  # f:<page>:<query>: turn to that page of search results
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
+
+# Section codes in callback data, with the button label. One letter, so that a code, a page
+# number and the longest id fit the 64 bytes together.
+SECTIONS = {"w": "👥 Who attends", "q": "💬 Quotes", "r": "🔗 Related", "t": "🗓 Timeline"}
+# The longer codes of earlier versions, still under messages sent before.
+OLD_SECTION_CODES = {"who": "w", "quotes": "q", "related": "r", "timeline": "t"}
+PAGE_SIZE = 8
 
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup:
-    """Buttons under a summary: the briefing's other sections."""
-    data = {key: f"{SECTION_PREFIX}{key}:{briefing.id}" for key in SECTIONS}
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label, callback_data=data[key])
-                for key, label in SECTIONS.items()
-                # Telegram refuses the whole message over one button with more than 64 bytes,
-                # which the longer section keys reach with ids near the 56-character limit.
-                if len(data[key].encode()) <= MAX_CALLBACK_DATA
-            ]
-        ]
-    )
+def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup | None:
+    """Buttons under a summary: the briefing's other sections that have something to show."""
+    filled = {
+        "w": briefing.attendees,
+        "q": briefing.quotes,
+        "r": briefing.related,
+        "t": briefing.timeline,
+    }
+    shown = [
+        InlineKeyboardButton(label, callback_data=f"{SECTION_PREFIX}{code}:{briefing.id}")
+        for code, label in SECTIONS.items()
+        if filled[code]
+    ]
+    if not shown:
+        return None
+    return InlineKeyboardMarkup([shown[i : i + 2] for i in range(0, len(shown), 2)])
+
+
+def fits(data: str) -> bool:
+    """Whether `data` fits in a button's callback data."""
+    return len(data.encode()) <= MAX_CALLBACK_DATA
+
+
+def section_page_data(code: str, page: int, briefing_id: str, speakers: str = "") -> str:
+    """Callback data that turns to `page` of a section (`speakers`: a quote filter's key)."""
+    data = f"{SECTION_PAGE_PREFIX}{code}:{page}:{briefing_id}"
+    return f"{data}:{speakers}" if speakers else data
+
+
+def search_page_data(page: int, query: str) -> str:
+    """Callback data that turns to `page` of the results of `query`."""
+    return f"{SEARCH_PAGE_PREFIX}{page}:{query}"
+
+
+def pages_keyboard(
+    page: int, pages: int, data: Callable[[int], str]
+) -> InlineKeyboardMarkup | None:
+    """‹ and › buttons to the previous and next page, where there are such pages."""
+    nav = []
+    if page > 1:
+        nav.append(InlineKeyboardButton(f"‹ Page {page - 1}", callback_data=data(page - 1)))
+    if page < pages:
+        nav.append(InlineKeyboardButton(f"Page {page + 1} ›", callback_data=data(page + 1)))
+    return InlineKeyboardMarkup([nav]) if nav else None
 
 
 def list_keyboard(

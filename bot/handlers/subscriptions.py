@@ -13,8 +13,9 @@ from telegram.constants import ChatMemberStatus
 from bot.briefing.render import BULLET, e
 from bot.context import BotContext
 from bot.digest.cron import CronSyntaxError, parse_time_of_day
+from bot.digest.describe import describe_schedule
 from bot.digest.runner import Outcome
-from bot.handlers.common import is_private, reply
+from bot.handlers.common import ignored_words, is_private, reply
 
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
@@ -78,12 +79,15 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
     next_due = services.planner.next_due(daily_at, timezone, now)
     services.store.subscribe(chat.id, daily_at, next_due, now)
     zone = services.planner.zone(timezone)
-    schedule = f"every day at {daily_at}" if daily_at else "on the default schedule"
+    schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key)
+    if not daily_at:
+        schedule += ", the default schedule"
     await reply(
         update,
-        f"✅ Subscribed: a digest of new briefings {schedule} ({e(zone.key)}).\n"
+        f"✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
         f"Next digest: {e(_when(next_due, zone))}.\n"
-        "Change the time zone with /timezone, stop with /unsubscribe.",
+        "Change the time zone with /timezone, stop with /unsubscribe."
+        + ignored_words(args[1:], "subscribe", "one time of day"),
     )
 
 
@@ -94,11 +98,14 @@ async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
         return
     services = context.services
     record = services.store.chat(chat.id)
+    ignored = ignored_words(context.args, "unsubscribe")
     if record is None or not record.subscribed:
-        await reply(update, "This chat is not subscribed. /subscribe starts daily digests.")
+        await reply(
+            update, "This chat is not subscribed. /subscribe starts daily digests." + ignored
+        )
         return
     services.store.unsubscribe(chat.id, services.clock.now())
-    await reply(update, "Unsubscribed: no more digests. /subscribe brings them back.")
+    await reply(update, "Unsubscribed: no more digests. /subscribe brings them back." + ignored)
 
 
 async def cmd_timezone(update: Update, context: BotContext) -> None:
@@ -152,10 +159,19 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     result = await context.services.runner.deliver(chat.id)
+    # The digest itself goes out through the runner, as scheduled ones do; the note about
+    # ignored words then follows it, or ends the answer that there is nothing to send.
+    ignored = ignored_words(context.args, "digest").lstrip()
     if result is None:
-        await reply(update, "Nothing new since your last digest. /briefings lists everything.")
+        await reply(
+            update,
+            "Nothing new since your last digest. /briefings lists everything."
+            + (f"\n\n{ignored}" if ignored else ""),
+        )
     elif result.outcome is Outcome.FAILED:
         await reply(update, "I couldn't send the digest just now. Please try again in a minute.")
+    elif ignored:
+        await reply(update, ignored)
 
 
 async def cmd_settings(update: Update, context: BotContext) -> None:
@@ -168,12 +184,10 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
     zone = services.planner.zone(record.timezone if record else None)
     lines = ["<b>Settings</b>", ""]
     if record is not None and record.subscribed:
-        default = services.planner.default_schedule.expression
-        schedule = (
-            f"every day at {record.daily_at}"
-            if record.daily_at
-            else f"default schedule (<code>{e(default)}</code>)"
-        )
+        expression = services.planner.schedule(record.daily_at).expression
+        schedule = e(describe_schedule(expression, zone.key))
+        if not record.daily_at:
+            schedule += ", the default schedule"
         lines.append(f"Digest: subscribed, {schedule}")
         if record.next_due is not None:
             lines.append(f"Next digest: {e(_when(record.next_due, zone))}")
@@ -182,4 +196,4 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
     lines.append(f"Time zone: {e(zone.key)}")
     delivered = len(services.store.delivered_ids(chat.id))
     lines.append(f"Briefings received so far: {delivered} of {len(services.library)}")
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines) + ignored_words(context.args, "settings"))

@@ -10,7 +10,7 @@ import pytest
 
 from bot.briefing import render
 from bot.briefing.loader import load_briefing
-from bot.briefing.models import Briefing
+from bot.briefing.models import Briefing, Quote
 from bot.simulation.fake_api import MAX_MESSAGE_LENGTH, parse_html_entities, utf16_length
 
 SEED = Path(__file__).resolve().parents[2] / "briefings" / "ukraine-allies-virtual-meeting.yaml"
@@ -305,3 +305,26 @@ class TestEscaping:
             '<a href="https://x.org/?q=&quot;1&quot;&amp;r=2">&lt;t&gt;</a>'
         )
         assert visible(render.link('https://x.org/?q="1"&r=2', "<t>")) == "<t>"
+
+
+class TestCounts:
+    """Counts read in the right number: one briefing, two briefings."""
+
+    def test_plural(self) -> None:
+        assert render.plural(1, "briefing") == "1 briefing"
+        assert render.plural(0, "briefing") == "0 briefings"
+        assert render.plural(2, "match", "matches") == "2 matches"
+        assert render.plural(1, "match", "matches") == "1 match"
+
+    def test_welcome_and_digest_count_in_the_right_number(self, seed: Briefing) -> None:
+        assert "(1 briefing so far)" in render.render_welcome(1)
+        assert "(3 briefings so far)" in render.render_welcome(3)
+        assert "1 new briefing\n" in visible(render.render_digest([seed], 0))
+        assert "2 new briefings\n" in visible(render.render_digest([seed, seed], 0))
+
+    def test_speakers_label(self) -> None:
+        quotes = [Quote(speaker=name, text="t") for name in ("A", "B", "A", "C", "D")]
+        assert render.speakers_label(quotes[:1]) == "A"
+        assert render.speakers_label(quotes[:3]) == "A and B"
+        assert render.speakers_label(quotes[:4]) == "A, B and 1 other"
+        assert render.speakers_label(quotes) == "A, B and 2 others"

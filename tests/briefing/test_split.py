@@ -131,11 +131,14 @@ class TestFortyQuotes:
             start = full.index(body, position)
             position = start + len(body)
             gap = full[position : position + 2]
-            # Every cut is at white space; a part spanning several lines ends at a line end.
+            # Every cut is at white space; a part spanning several lines ends at a line end,
+            # unless its only earlier line is a speaker's, which stays with the quote's start.
             assert gap[:1].isspace()
-            if "\n" in body:
-                assert gap[:1] == "\n", f"cut inside a line after {body[-40:]!r}"
+            if "\n" in body and gap[:1] == "\n":
                 line_cuts += 1
+            elif "\n" in body:
+                assert body.count("\n") == 1, f"cut inside a line after {body[-40:]!r}"
+                assert body.startswith("Speaker ")
         assert line_cuts > 0
 
     def test_long_quote_is_reopened_in_the_next_part(self, rendered: tuple[str, list[str]]) -> None:
@@ -238,3 +241,49 @@ class TestCuts:
         parts = split_html(html, limit=100)
         check_parts(html, parts, limit=100)
         assert len(parts) > 5
+
+
+class TestBlocks:
+    """Blocks between blank lines stay whole where they fit; no part is a lone heading."""
+
+    def test_speaker_line_goes_with_its_quote(self) -> None:
+        blocks = [
+            "<b>Speaker</b>, Envoy\n<blockquote>" + "said " * n + "</blockquote>"
+            for n in [100, 780] * 4
+        ]
+        html = "<b>Quotes</b> · T\n\n" + "\n\n".join(blocks)
+        parts = split_html(html)
+        check_parts(html, parts)
+        for part in parts:
+            lines = parse_html_entities(part).strip().split("\n")
+            assert lines[-1] != "Speaker, Envoy"
+            assert lines[0] in ("Quotes · T", "Speaker, Envoy")
+
+    def test_speaker_line_stays_with_the_start_of_a_quote_too_long_for_a_message(self) -> None:
+        html = "<b>Speaker</b>, Envoy\n<blockquote>" + "said " * 2000 + "</blockquote>"
+        parts = split_html(html)
+        check_parts(html, parts)
+        assert parse_html_entities(parts[0]).startswith("Speaker, Envoy\nsaid said")
+
+    def test_a_heading_is_never_a_part_of_its_own(self) -> None:
+        items = "\n".join(f"• item {i:04d} " + "x" * 60 for i in range(80))
+        html = "<b>Confirmed</b> (80)\n" + items
+        parts = split_html(html)
+        check_parts(html, parts)
+        assert parse_html_entities(parts[0]).startswith("Confirmed (80)\n• item 0000")
+        html = "<b>Who attends</b>\n\n<b>Confirmed</b> (80)\n" + items
+        parts = split_html(html)
+        check_parts(html, parts)
+        assert all("\n" in parse_html_entities(part) for part in parts)
+        html = "<b>Timeline</b> · T\n\n" + "word " * 1000
+        parts = split_html(html)
+        check_parts(html, parts)
+        assert parse_html_entities(parts[0]).startswith("Timeline · T\n\nword word")
+
+    def test_a_short_block_moves_whole_to_the_next_part(self) -> None:
+        first = "a " * 2000
+        second = "<b>Heading</b>\n" + "b " * 200
+        html = f"{first}\n\n{second}"
+        parts = split_html(html)
+        assert len(parts) == 2
+        assert parse_html_entities(parts[1]).startswith("Heading\nb b")

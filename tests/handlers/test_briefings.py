@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -35,7 +36,7 @@ class TestStartAndHelp:
     async def test_deep_link_opens_that_briefing(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say(f"/start {SEED_ID}")
         assert answer.visible_text.startswith("Ukraine’s allies rally")
-        assert ("💬 Quotes", f"s:quotes:{SEED_ID}") in buttons(answer)
+        assert ("💬 Quotes", f"s:q:{SEED_ID}") in buttons(answer)
 
     async def test_help_lists_every_user_command(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say("/help")
@@ -74,6 +75,7 @@ class TestSummaryAndReferences:
             "👥 Who attends",
             "💬 Quotes",
             "🔗 Related",
+            "🗓 Timeline",
         ]
 
     async def test_by_id_and_by_number(self, sim: SimulatedBot, add_briefing: AddBriefing) -> None:
@@ -166,30 +168,99 @@ class TestQuotes:
         for name in ("Keir Starmer", "Emmanuel Macron", "Kathrin Deschauer", "Vladimir Putin"):
             assert f"• {name}" in text
 
+    async def test_nobody_matches_among_many_speakers_is_one_message(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [{"speaker": f"Speaker {i:03d} " + "n" * 100, "text": "t"} for i in range(200)]
+        add_briefing("many.yaml", briefing_yaml("many", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [answer] = await sim.say("/quotes many meloni")
+        text = answer.visible_text
+        assert "Nobody matching “meloni” is quoted here." in text
+        assert "• Speaker 019" in text and "Speaker 020" not in text
+        assert text.endswith("…and 180 others.")
+
     async def test_mistyped_reference_is_not_taken_for_a_name(self, sim: SimulatedBot) -> None:
         [answer] = await sim.say("/quotes ukraine-allies")
         assert "There is no briefing" in answer.visible_text
 
-    async def test_forty_long_quotes_come_out_whole_and_in_order(
+    async def test_two_hundred_long_quotes_are_one_message_with_pages(
         self, sim: SimulatedBot, add_briefing: AddBriefing
     ) -> None:
         quotes = [
-            {"speaker": f"Speaker {i:02d}", "role": "Envoy", "text": f"Q{i:02d} " + "word " * 250}
-            for i in range(40)
+            {"speaker": f"Speaker {i:03d}", "role": "Envoy", "text": f"Q{i:03d} " + "word " * 299}
+            for i in range(200)
         ]
-        quotes[7]["text"] = "Q07 " + "longword " * 600  # longer than one message by itself
         add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
         sim.reload()
         answers = await sim.say("/quotes long")
-        assert len(answers) > 3
-        for answer in answers:
-            assert utf16_length(parse_html_entities(answer.text)) <= 4096
-        text = texts(answers)
-        positions = [text.index(f"Speaker {i:02d}") for i in range(40)]
+        assert len(answers) == 1
+        pages = await page_through(sim, answers[0])
+        assert len(pages) == 200 // 2  # two 1500-character quotes fit a page, three do not
+        assert pages[0].method == "sendMessage"
+        assert {p.method for p in pages[1:]} == {"editMessageText"}
+        for number, page in enumerate(pages, start=1):
+            assert utf16_length(parse_html_entities(page.text)) <= 4096
+            assert page.visible_text.startswith("Quotes · Title of long")
+            assert page.visible_text.endswith(f"Page {number} of 100")
+        text = texts(pages)
+        positions = [text.index(f"Speaker {i:03d}, Envoy") for i in range(200)]
         assert positions == sorted(positions)
-        words = text.split()
-        assert words.count("longword") == 600
-        assert words.count("word") == 250 * 39
+        assert text.split().count("word") == 299 * 200
+
+    async def test_pages_turn_back_and_out_of_date_pages(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [{"speaker": f"S{i}", "text": "word " * 300} for i in range(6)]
+        add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [first] = await sim.say("/quotes long")
+        assert buttons(first) == [("Page 2 ›", "g:q:2:long")]
+        [second] = await sim.press(first, "g:q:2:long")
+        assert buttons(second) == [("‹ Page 1", "g:q:1:long"), ("Page 3 ›", "g:q:3:long")]
+        [back] = await sim.press(second, "g:q:1:long")
+        assert back.visible_text == first.visible_text
+        [last] = await sim.press(first, "g:q:99:long")
+        assert last.visible_text.endswith("Page 3 of 3")
+        assert await sim.press(first, "g:x:1:long") == []
+        assert await sim.press(first, "g:q:1:gone") == []
+        answers = [
+            r.params.get("text") for r in sim.api.requests if r.method == "answerCallbackQuery"
+        ]
+        assert answers[-2:] == [
+            "This button is out of date.",
+            "That briefing is no longer available.",
+        ]
+
+    async def test_quotes_of_one_speaker_page_too(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        quotes = [
+            {
+                "speaker": "Emmanuel Macron" if i % 2 else "Keir Starmer",
+                "text": f"T{i} " + "w " * 700,
+            }
+            for i in range(20)
+        ]
+        add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
+        sim.reload()
+        [first] = await sim.say("/quotes long ron")
+        assert first.visible_text.startswith("Quotes by Emmanuel Macron · Title of long")
+        pages = await page_through(sim, first)
+        assert len(pages) > 1
+        text = texts(pages)
+        assert "Keir Starmer" not in text
+        assert [f"T{i}" for i in range(1, 20, 2)] == re.findall(r"\bT\d+\b", text)
+
+
+async def page_through(sim: SimulatedBot, message: SentMessage) -> list[SentMessage]:
+    """Every page of an answer, pressing › until there is none."""
+    pages = [message]
+    while forward := [data for label, data in buttons(pages[-1]) if label.endswith("›")]:
+        [page] = await sim.press(pages[-1], forward[0])
+        pages.append(page)
+        assert len(pages) < 1000
+    return pages
 
 
 class TestOtherSections:
@@ -294,6 +365,140 @@ class TestSearch:
 
     async def test_plain_text_in_a_group_is_ignored(self, sim: SimulatedBot) -> None:
         assert await sim.say("Meloni", chat_id=GROUP) == []
+
+
+class TestSearchPages:
+    """Many search results are one message with buttons to turn the pages."""
+
+    async def test_many_matches_page_through(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        for i in range(40):
+            summary = f"Geneva talks, round {i:02d}. " + "Delegates met again. " * 20
+            add_briefing(
+                f"g{i:02d}.yaml",
+                briefing_yaml(f"g{i:02d}", "2025-05-01", title="Geneva " * 25, summary=summary),
+            )
+        sim.reload()
+        [first] = await sim.say("/search geneva")
+        assert first.visible_text.startswith("Search · “geneva” · 40 matches")
+        pages = await page_through(sim, first)
+        assert len(pages) > 2
+        ids = re.findall(r"· (g\d\d)\n", texts(pages))
+        assert sorted(ids) == [f"g{i:02d}" for i in range(40)]
+        assert all(utf16_length(parse_html_entities(p.text)) <= 4096 for p in pages)
+        assert buttons(pages[1])[0] == ("‹ Page 1", "f:1:geneva")
+
+    async def test_one_match(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/search ceasefire")
+        assert answer.visible_text.startswith("Search · “ceasefire” · 1 match\n")
+        assert buttons(answer) == []
+
+
+class TestAnswersReadRight:
+    """Pages, deep links, summary buttons and extra words are answered as a reader expects."""
+
+    @pytest.fixture
+    def many(self, sim: SimulatedBot, add_briefing: AddBriefing) -> None:
+        for day in range(1, 11):
+            add_briefing(f"b{day:02d}.yaml", briefing_yaml(f"b{day:02d}", f"2025-05-{day:02d}"))
+        sim.reload()
+
+    async def test_briefings_page_that_is_not_there(self, sim: SimulatedBot, many: None) -> None:
+        [page] = await sim.say("/briefings 99")
+        assert page.visible_text.startswith("There is no page 99; here is page 2.\n\n")
+        assert "(9–11 of 11" in page.visible_text
+        [page] = await sim.say("/briefings 0")
+        assert page.visible_text.startswith("There is no page 0; here is page 1.")
+        [page] = await sim.say("/briefings 2")
+        assert page.visible_text.startswith("Briefings (9–11 of 11")
+        [page] = await sim.say("/briefings " + "9" * 5000)
+        assert page.visible_text.startswith(f"There is no page {'9' * 11}…; here is page 2.")
+
+    async def test_briefings_with_words(self, sim: SimulatedBot, many: None) -> None:
+        [page] = await sim.say("/briefings two")
+        assert "(1–8 of 11" in page.visible_text
+        assert page.visible_text.endswith("(I ignored “two”: /briefings takes only a page number.)")
+        [page] = await sim.say("/briefings 2 please")
+        assert "(9–11 of 11" in page.visible_text
+        assert page.visible_text.endswith(
+            "(I ignored “please”: /briefings takes only a page number.)"
+        )
+
+    async def test_help_with_words(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/help quotes")
+        assert "/summary" in answer.visible_text
+        assert answer.visible_text.endswith("(I ignored “quotes”: /help takes no arguments.)")
+
+    async def test_stale_deep_link(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/start nope")
+        text = answer.visible_text
+        assert text.startswith("That briefing is no longer available.\n\nWelcome to briefbot.")
+        assert "(1 briefing so far)" in text
+
+    async def test_summary_buttons_only_for_sections_with_content(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        timeline = [{"when": "Monday", "what": "Talks"}]
+        add_briefing("t.yaml", briefing_yaml("t", "2025-06-01", timeline=timeline))
+        add_briefing("bare.yaml", briefing_yaml("bare", "2025-06-02"))
+        sim.reload()
+        [summary] = await sim.say("/summary t")
+        assert buttons(summary) == [("🗓 Timeline", "s:t:t")]
+        [timeline_answer] = await sim.press(summary, "s:t:t")
+        assert "Monday\nTalks" in timeline_answer.visible_text
+        [bare] = await sim.say("/summary bare")
+        assert bare.reply_markup is None
+
+    async def test_section_buttons_open_long_sections_with_pages(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        related = [{"title": f"Headline {i:02d} " + "h" * 250} for i in range(60)]
+        add_briefing("r.yaml", briefing_yaml("r", "2025-06-01", related=related))
+        sim.reload()
+        [summary] = await sim.say("/summary r")
+        [first] = await sim.press(summary, "s:r:r")
+        assert first.method == "sendMessage"
+        pages = await page_through(sim, first)
+        assert len(pages) > 3
+        headlines = re.findall(r"Headline (\d\d)", texts(pages))
+        assert headlines == [f"{i:02d}" for i in range(60)]
+
+    async def test_buttons_of_earlier_versions_still_work(self, sim: SimulatedBot) -> None:
+        [summary] = await sim.say("/summary")
+        [quotes] = await sim.press(summary, f"s:quotes:{SEED_ID}")
+        assert quotes.visible_text.startswith("Quotes · Ukraine’s allies")
+        [who] = await sim.press(summary, f"s:who:{SEED_ID}")
+        assert who.visible_text.startswith("Who attends")
+
+    async def test_callback_data_fits_with_the_longest_id(
+        self, sim: SimulatedBot, add_briefing: AddBriefing
+    ) -> None:
+        long_id = "x" * 56
+        quotes = [{"speaker": f"Speaker {i}", "text": "word " * 290} for i in range(9)]
+        timeline = [{"when": f"Day {i}", "what": "w " * 240} for i in range(30)]
+        add_briefing(
+            "x.yaml", briefing_yaml(long_id, "2025-06-01", quotes=quotes, timeline=timeline)
+        )
+        sim.reload()
+        [summary] = await sim.say(f"/summary {long_id}")
+        [first] = await sim.say(f"/timeline {long_id}")
+        data = [d for _, d in buttons(summary) + buttons(first)]
+        assert data and all(len(d.encode()) <= 64 for d in data)
+        pages = await page_through(sim, first)
+        assert len(pages) > 1
+        [quotes_page] = await sim.say(f"/quotes {long_id} speaker")
+        assert buttons(quotes_page) == []
+        assert quotes_page.visible_text.endswith(
+            "Too many speakers match to turn these pages; try a fuller name."
+        )
+
+    async def test_partial_names_match_inside_words(self, sim: SimulatedBot) -> None:
+        [answer] = await sim.say("/quotes ron")
+        assert answer.visible_text.startswith("Quotes by Emmanuel Macron ·")
+        assert answer.visible_text.count("Emmanuel Macron, President of France") == 3
+        [answer] = await sim.say("/quotes arm")
+        assert answer.visible_text.startswith("Quotes by Keir Starmer ·")
 
 
 class TestCommandsInGroups:

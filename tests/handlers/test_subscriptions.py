@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ID
+from conftest import SEED_ID, T0, make_config
 
 from bot.simulation.harness import SimulatedBot, buttons
 
@@ -60,7 +60,7 @@ class TestSubscribe:
         text = await answer(sim, "/subscribe")
         assert "default schedule" in text and "08:00" in text
         settings = await answer(sim, "/settings")
-        assert "default schedule (0 8 * * *)" in settings
+        assert "every day at 08:00 (UTC), the default schedule" in settings
 
     @pytest.mark.parametrize("wrong", ["25:00", "banana", "7:60", "8"])
     async def test_bad_time_is_explained(self, sim: SimulatedBot, wrong: str) -> None:
@@ -278,3 +278,77 @@ class TestGroups:
         await sim.say("/subscribe", chat_id=GROUP, user_id=OWNER)
         sent, _ = await sim.travel_to(dt.datetime(2026, 11, 25, 8, tzinfo=UTC))
         assert [m.chat_id for m in sent] == [GROUP]
+
+
+class TestScheduleInWords:
+    """Schedules read as words in the chat's zone, never as a raw crontab line."""
+
+    @pytest.fixture
+    async def weekdays(self, briefings_dir: Path, tmp_path: Path) -> AsyncIterator[SimulatedBot]:
+        config = make_config(
+            briefings_dir,
+            tmp_path / "weekdays.sqlite3",
+            digest={"cron": "30 7 * * 1-5", "timezone": "Europe/Berlin"},
+        )
+        async with SimulatedBot(config, storage_path=config.storage.path, start=T0) as bot:
+            yield bot
+
+    async def test_default_schedule_in_words(self, weekdays: SimulatedBot) -> None:
+        text = await answer(weekdays, "/subscribe")
+        assert "on weekdays at 07:30 (Europe/Berlin), the default schedule" in text
+        settings = await answer(weekdays, "/settings")
+        assert "Digest: subscribed, on weekdays at 07:30 (Europe/Berlin)" in settings
+        assert "30 7" not in settings
+
+    async def test_own_time_in_the_chats_zone(self, sim: SimulatedBot) -> None:
+        await sim.say("/timezone Asia/Tokyo")
+        text = await answer(sim, "/subscribe 06:45")
+        assert "every day at 06:45 (Asia/Tokyo)." in text
+        settings = await answer(sim, "/settings")
+        assert "Digest: subscribed, every day at 06:45 (Asia/Tokyo)" in settings
+
+
+class TestIgnoredWords:
+    """Words after a command that takes none are answered as usual and pointed out."""
+
+    @pytest.mark.parametrize(
+        ("command", "usual"),
+        [
+            ("/settings", "Digest: not subscribed"),
+            ("/unsubscribe", "This chat is not subscribed."),
+            ("/digest", "Your digest"),
+        ],
+    )
+    async def test_noted_after_the_usual_answer(
+        self, sim: SimulatedBot, command: str, usual: str
+    ) -> None:
+        sent = await sim.say(f"{command} <b>now</b> please")
+        text = "\n".join(m.visible_text for m in sent)
+        assert usual in text
+        name = command.lstrip("/")
+        assert text.endswith(f"(I ignored “<b>now</b> please”: /{name} takes no arguments.)")
+
+    async def test_digest_with_nothing_new(self, sim: SimulatedBot) -> None:
+        await sim.say("/digest")
+        text = await answer(sim, "/digest foo")
+        assert text == (
+            "Nothing new since your last digest. /briefings lists everything.\n\n"
+            "(I ignored “foo”: /digest takes no arguments.)"
+        )
+
+    async def test_subscribe_takes_one_time(self, sim: SimulatedBot) -> None:
+        text = await answer(sim, "/subscribe 07:30 tomorrow")
+        assert "every day at 07:30" in text
+        assert text.endswith("(I ignored “tomorrow”: /subscribe takes one time of day.)")
+
+    @pytest.mark.parametrize("command", ["/stats", "/reload"])
+    async def test_admin_commands(self, sim: SimulatedBot, command: str) -> None:
+        text = await answer(sim, f"{command} all", chat_id=ADMIN)
+        assert text.endswith(f"(I ignored “all”: {command} takes no arguments.)")
+
+    async def test_without_extra_words_no_note(self, sim: SimulatedBot) -> None:
+        assert "ignored" not in await answer(sim, "/settings")
+
+    async def test_long_words_are_shortened(self, sim: SimulatedBot) -> None:
+        text = await answer(sim, "/settings " + "x" * 500)
+        assert f"(I ignored “{'x' * 39}…”" in text
