@@ -277,7 +277,7 @@ class _Terminal:
         os.close(slave)
         self.seen = b""
 
-    def read_until(self, done: Callable[[bytes], bool], timeout: float = 10) -> str:
+    def read_until(self, done: Callable[[bytes], bool], timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         while not done(self.seen) and time.monotonic() < deadline:
             ready, _, _ = select.select([self.master], [], [], 0.05)
@@ -296,7 +296,7 @@ class _Terminal:
 
     def exit_code(self) -> tuple[int, float]:
         started = time.monotonic()
-        code = self.process.wait(timeout=10)
+        code = self.process.wait(timeout=30)
         os.close(self.master)
         return code, time.monotonic() - started
 
