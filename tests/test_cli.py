@@ -109,15 +109,15 @@ class TestValidate:
         }
         for name, raw in files.items():
             (folder / name).write_bytes(raw)
-        (folder / "folder.yaml").mkdir()  # not a file: skipped in a folder scan
+        (folder / "folder.yaml").mkdir()  # not a file: named, never opened
 
         code, out, err = run(["validate", str(folder)], capsys)
 
         assert code == EXIT_ERRORS
         lines = out.splitlines()
-        assert {Path(line.split(":")[0]).name for line in lines} == set(files)
+        assert {Path(line.split(":")[0]).name for line in lines} == {*files, "folder.yaml"}
         assert all(re.match(rf"{re.escape(str(folder))}/[\w.-]+(:\d+)?: \S", x) for x in lines)
-        assert err == f"{len(lines)} error(s) in {len(files)} file(s); 0 valid briefing(s).\n"
+        assert err == f"{len(lines)} error(s) in {len(files) + 1} file(s); 0 valid briefing(s).\n"
         assert "Traceback" not in out + err
 
     def test_default_is_the_configured_folder(

@@ -18,6 +18,7 @@ import yaml
 
 import bot.briefing.library as library_module
 from bot.briefing.library import BriefingLibrary
+from bot.briefing.loader import LoadedBriefing
 from bot.briefing.models import Briefing
 from bot.briefing.textnorm import fold, words, words_of_all
 
@@ -86,13 +87,13 @@ def library(folder: Path) -> BriefingLibrary:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every file the library reads from now on (the real loader still runs)."""
     seen: list[Path] = []
-    real: Callable[[Path], Briefing] = library_module.load_briefing
+    real: Callable[[Path], LoadedBriefing] = library_module.read_briefing
 
-    def spy(path: Path) -> Briefing:
+    def spy(path: Path) -> LoadedBriefing:
         seen.append(path)
         return real(path)
 
-    monkeypatch.setattr(library_module, "load_briefing", spy)
+    monkeypatch.setattr(library_module, "read_briefing", spy)
     return seen
 
 
@@ -146,29 +147,59 @@ class TestBrokenFiles:
 
 
 class TestDuplicateIds:
-    """Two files with one id: the first by file name wins and the other names both files."""
+    """Two files with one id: the holder keeps it, else the older file; the error names both."""
 
-    def test_first_file_by_name_wins(self, folder: Path, library: BriefingLibrary) -> None:
-        # Written in reverse order: file names decide, not creation order.
+    @staticmethod
+    def age(path: Path, seconds: int) -> Path:
+        """Set the file's modification time `seconds` before now."""
+        when = path.stat().st_mtime_ns - seconds * 1_000_000_000
+        os.utime(path, ns=(when, when))
+        return path
+
+    def test_a_copy_never_beats_the_original(self, folder: Path, library: BriefingLibrary) -> None:
+        original = self.age(write(folder / "z.yaml", briefing_yaml("Original", id="same")), 60)
+        copy = write(folder / "a-copy.yaml", briefing_yaml("Copy", id="same"))
+        library.reload()
+        assert title_of(library, "same") == "Original"
+        assert library.path_of("same") == original
+        # `id` is the last key briefing_yaml writes: line 4 in both files.
+        assert error_lines(library) == [
+            f"{copy}:4: id: duplicate id 'same', already used by {original}:4"
+        ]
+
+    def test_same_time_first_path_wins(self, folder: Path, library: BriefingLibrary) -> None:
         second = write(folder / "b.yaml", briefing_yaml("From B", id="same"))
         first = write(folder / "a.yaml", briefing_yaml("From A", id="same"))
+        os.utime(second, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns))
         library.reload()
-        briefing = library.get("same")
-        assert briefing is not None and briefing.title == "From A"
-        assert library.path_of("same") == first
+        assert title_of(library, "same") == "From A"
         assert error_lines(library) == [
-            f"{second}: id: duplicate id 'same', already used by {first}"
+            f"{second}:4: id: duplicate id 'same', already used by {first}:4"
+        ]
+
+    def test_the_holder_keeps_its_id_against_an_older_newcomer(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        holder = write(folder / "b.yaml", briefing_yaml("Holder", id="same"))
+        library.reload()
+        # Restored from a backup: older than the holder, but the holder is on air.
+        restored = self.age(write(folder / "a.yaml", briefing_yaml("Restored", id="same")), 600)
+        library.reload()
+        assert title_of(library, "same") == "Holder"
+        assert error_lines(library) == [
+            f"{restored}:4: id: duplicate id 'same', already used by {holder}:4"
         ]
 
     def test_default_id_clashes_with_an_explicit_one(
         self, folder: Path, library: BriefingLibrary
     ) -> None:
-        owner = write(folder / "allies.yaml", briefing_yaml("By file name"))
+        owner = self.age(write(folder / "allies.yaml", briefing_yaml("By file name")), 60)
         other = write(folder / "zz.yaml", briefing_yaml("Explicit", id="allies"))
         library.reload()
         assert library.path_of("allies") == owner
+        # The owner's id comes from its name: there is no line to point at.
         assert error_lines(library) == [
-            f"{other}: id: duplicate id 'allies', already used by {owner}"
+            f"{other}:4: id: duplicate id 'allies', already used by {owner}"
         ]
 
     def test_removing_the_owner_hands_the_id_over_at_once(
@@ -349,7 +380,9 @@ class TestIncrementalReload:
         library.reload()
         assert ids(library.newest()) == ["alpha", "beta"]
         assert title_of(library, "beta") == "Beta"
-        assert error_lines(library) == [f"{path}: id: duplicate id 'beta', already used by {owner}"]
+        assert error_lines(library) == [
+            f"{path}:4: id: duplicate id 'beta', already used by {owner}:4"
+        ]
 
 
 class _VanishingEntry:
@@ -660,8 +693,8 @@ class TestSearch:
     def test_whole_word_outranks_prefix_in_the_same_field(
         self, folder: Path, library: BriefingLibrary
     ) -> None:
-        write(folder / "plural.yaml", briefing_yaml("Ceasefires everywhere", summary="S."))
         write(folder / "exact.yaml", briefing_yaml("Ceasefire somewhere", summary="S."))
+        write(folder / "plural.yaml", briefing_yaml("Ceasefires everywhere", summary="S."))
         library.reload()
         assert ids(library.search("ceasefire")) == ["exact", "plural"]
 

@@ -177,7 +177,7 @@ class TestQuotes:
             {"speaker": f"Speaker {i:02d}", "role": "Envoy", "text": f"Q{i:02d} " + "word " * 250}
             for i in range(40)
         ]
-        quotes[7]["text"] = "Q07 " + "longword " * 600  # longer than one message by itself
+        quotes[7]["text"] = "Q07 " + "longword " * 166  # as long as a quote may be
         add_briefing("long.yaml", briefing_yaml("long", "2025-07-01", quotes=quotes))
         sim.reload()
         answers = await sim.say("/quotes long")
@@ -188,7 +188,7 @@ class TestQuotes:
         positions = [text.index(f"Speaker {i:02d}") for i in range(40)]
         assert positions == sorted(positions)
         words = text.split()
-        assert words.count("longword") == 600
+        assert words.count("longword") == 166
         assert words.count("word") == 250 * 39
 
 
