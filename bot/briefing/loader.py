@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,20 +141,37 @@ def parse_located(raw: bytes, path: Path) -> LoadedBriefing:
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise _single(path, _line_of(node), f"expected a mapping of briefing fields, got {kind}")
+    locate = _Locator(node)
     id_line = None
     if "id" in data:
-        id_line = _line_of(_node_at(node, ("id",), key_node=True))
+        id_line = _line_of(locate(("id",), key_node=True))
     else:
         data["id"] = slug_from_filename(path.stem)
+    errors: list[BriefingError] = []
+    for name, limit in _LIST_LIMITS.items():
+        items = data.get(name)
+        if isinstance(items, list) and len(items) > limit:
+            at = _line_of(locate((name,), key_node=False))
+            message = f"at most {limit} items (this one has {len(items)})"
+            errors.append(BriefingError(path, at, name, message))
+            # Judge the rest of the list without validating (and reporting) every item of it.
+            data[name] = items[:limit]
     try:
-        return LoadedBriefing(Briefing.model_validate(data), id_line)
+        briefing = Briefing.model_validate(data)
     except ValidationError as exc:
-        errors = [_from_pydantic(path, node, err) for err in exc.errors(include_url=False)]
-        # One message per field: a union (date or date-time) fails once per branch.
-        unique: dict[tuple[int | None, str | None], BriefingError] = {}
-        for error in errors:
-            unique.setdefault((error.line, error.field), error)
-        raise BriefingFileError(sorted(unique.values(), key=lambda e: e.line or 0)) from None
+        errors += [_from_pydantic(path, locate, err) for err in exc.errors(include_url=False)]
+    if not errors:
+        return LoadedBriefing(briefing, id_line)
+    # One message per field: a union (date or date-time) fails once per branch.
+    unique: dict[tuple[int | None, str | None], BriefingError] = {}
+    for error in errors:
+        unique.setdefault((error.line, error.field), error)
+    found = sorted(unique.values(), key=lambda e: e.line or 0)
+    if len(found) > MAX_ERRORS_PER_FILE:
+        more = len(found) - MAX_ERRORS_PER_FILE
+        found = found[:MAX_ERRORS_PER_FILE]
+        found.append(BriefingError(path, None, None, f"{more} more errors; fix these first"))
+    raise BriefingFileError(found)
 
 
 class _Refused(Exception):
@@ -182,15 +200,20 @@ class _BriefingLoader(SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _refuse_anchors(raw: bytes) -> None:
-    """Raise `_Refused` at the first anchor or alias.
+def _check_events(raw: bytes) -> None:
+    """Raise `_Refused` at the first anchor or alias, or past `MAX_NODES` values.
 
     A few hundred bytes of nested aliases stand for billions of values; briefings never need
-    them, so they are refused outright rather than expanded under some budget.
+    them, so they are refused outright rather than expanded under some budget. Plain values
+    cost too: building a node takes microseconds, and a megabyte of `[],` holds 300,000.
+    Reading the event stream is several times cheaper than building nodes, and is skipped
+    where neither can occur: every value takes at least a byte, every anchor or alias a `&`
+    or a `*`.
     """
-    if b"&" not in raw and b"*" not in raw:
-        return  # no anchor or alias can be written without one of these
+    if len(raw) <= MAX_NODES and b"&" not in raw and b"*" not in raw:
+        return
     events = SafeLoader(raw)
+    nodes = 0
     try:
         while events.check_event():
             event = events.get_event()
@@ -200,8 +223,22 @@ def _refuse_anchors(raw: bytes) -> None:
                     mark.line + 1 if mark is not None else None,
                     "anchors and aliases are not allowed (write the value out)",
                 )
+            if isinstance(event, _NODE_EVENTS):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    mark = getattr(event, "start_mark", None)
+                    raise _Refused(
+                        mark.line + 1 if mark is not None else None,
+                        f"too many values: at most {MAX_NODES} in a file "
+                        "(a briefing filled to every limit has about 5000)",
+                    )
     finally:
         events.dispose()
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+# Keys, values, lists and entries; a briefing filled to every field limit has about 5000.
+MAX_NODES = 20_000
 
 
 def _compose_and_construct(raw: bytes, text: str, path: Path) -> tuple[yaml.Node | None, Any]:
@@ -211,7 +248,7 @@ def _compose_and_construct(raw: bytes, text: str, path: Path) -> tuple[yaml.Node
     loader = _BriefingLoader(raw)
     node: yaml.Node | None = None
     try:
-        _refuse_anchors(raw)
+        _check_events(raw)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
@@ -305,38 +342,54 @@ def _line_of(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _from_pydantic(path: Path, root: yaml.Node | None, err: Any) -> BriefingError:
+def _from_pydantic(path: Path, locate: _Locator, err: Any) -> BriefingError:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     kind: str = err["type"]
     # Pydantic reports union branches in the path (`published.datetime`); editors know no such key.
     loc = tuple(part for part in loc if not (isinstance(part, str) and part in _UNION_BRANCHES))
-    node = _node_at(root, loc, key_node=kind == "extra_forbidden")
+    node = locate(loc, key_node=kind == "extra_forbidden")
     field = _format_loc(loc)
     message = _message(kind, err)
     return BriefingError(path, _line_of(node), field or None, message)
 
 
-def _node_at(
-    root: yaml.Node | None, loc: tuple[str | int, ...], *, key_node: bool
-) -> yaml.Node | None:
-    """The deepest YAML node along `loc` (the key itself for unknown keys)."""
-    node = root
-    for i, part in enumerate(loc):
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    last = i == len(loc) - 1
-                    node = key if (last and key_node) else value
-                    break
+class _Locator:
+    """Finds the YAML node of a field path, indexing each mapping's keys on first use.
+
+    A file may have tens of thousands of unknown keys; a linear search per error would make
+    reporting them quadratic.
+    """
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self._root = root
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def __call__(self, loc: tuple[str | int, ...], *, key_node: bool) -> yaml.Node | None:
+        """The deepest YAML node along `loc` (the key itself for unknown keys)."""
+        node = self._root
+        for i, part in enumerate(loc):
+            if isinstance(node, yaml.MappingNode):
+                pair = self._index(node).get(part) if isinstance(part, str) else None
+                if pair is None:
+                    return node
+                key, value = pair
+                node = key if (key_node and i == len(loc) - 1) else value
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    return node
+                node = node.value[part]
             else:
                 return node
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return node
-            node = node.value[part]
-        else:
-            return node
-    return node
+        return node
+
+    def _index(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        index = self._keys.get(id(node))
+        if index is None:
+            index = self._keys[id(node)] = {}
+            for key, value in node.value:
+                if isinstance(key.value, str):
+                    index.setdefault(key.value, (key, value))
+        return index
 
 
 def _format_loc(loc: tuple[str | int, ...]) -> str:
@@ -350,6 +403,17 @@ def _format_loc(loc: tuple[str | int, ...]) -> str:
 
 
 _UNION_BRANCHES = frozenset({"datetime", "date"})
+
+# Past this many, more errors only bury the first ones (a pasted file can have thousands).
+MAX_ERRORS_PER_FILE = 20
+
+# Checked before validation: pydantic would validate every item of an over-long list first.
+_LIST_LIMITS: dict[str, int] = {
+    name: limit
+    for name, field in Briefing.model_fields.items()
+    for limit in [getattr(meta, "max_length", None) for meta in field.metadata]
+    if isinstance(limit, int) and typing.get_origin(field.annotation) is list
+}
 
 _MESSAGES = {
     "missing": "field required",
