@@ -309,7 +309,8 @@ class BriefingLibrary:
     @property
     def errors(self) -> list[BriefingError]:
         """The current error of every file that has one (its last good version still serves)."""
-        return self._scan_errors + [e for state in self._files.values() for e in state.errors]
+        found = self._scan_errors + [e for state in self._files.values() for e in state.errors]
+        return sorted(found, key=lambda error: str(error.path))  # stable: lines stay in order
 
     def __len__(self) -> int:
         return len(self._shelf)

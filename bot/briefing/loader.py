@@ -281,8 +281,11 @@ def _compose_and_construct(raw: bytes, text: str, path: Path) -> tuple[yaml.Node
         # PyYAML lets e.g. `2025-13-45` escape as a bare ValueError from its date constructor.
         bad, loc = _first_unconstructible(node)
         value = f" {_short(bad.value)}" if isinstance(bad, yaml.ScalarNode) else ""
+        reason = str(exc)
+        if "integer string conversion" in reason:  # Python's guard against slow conversions
+            reason = "a number with too many digits"
         error = BriefingError(
-            path, _line_of(bad), _format_loc(loc) or None, f"invalid value{value}: {exc}"
+            path, _line_of(bad), _format_loc(loc) or None, f"invalid value{value}: {reason}"
         )
         raise BriefingFileError([error]) from None
     finally:

@@ -8,6 +8,7 @@ import gc
 import os
 import random
 import shutil
+import socket
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -382,6 +383,93 @@ class TestIncrementalReload:
         assert title_of(library, "beta") == "Beta"
         assert error_lines(library) == [
             f"{path}:4: id: duplicate id 'beta', already used by {owner}:4"
+        ]
+
+
+class TestFolderEntries:
+    """Whatever a folder holds, each bad entry is its own error and every other file is served."""
+
+    @pytest.fixture
+    def good(self, folder: Path) -> Path:
+        return write(folder / "good.yaml", briefing_yaml("Good"))
+
+    def test_symlink_loop(self, folder: Path, library: BriefingLibrary, good: Path) -> None:
+        loop = folder / "loop.yaml"
+        loop.symlink_to(loop.name)
+        (folder / "ping.yaml").symlink_to("pong.yaml")
+        (folder / "pong.yaml").symlink_to("ping.yaml")
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{folder / name}: symlink loop (too many levels of symbolic links)"
+            for name in ["loop.yaml", "ping.yaml", "pong.yaml"]
+        ]
+        # New files are still picked up, and the errors stay on every reload.
+        write(folder / "new.yaml", briefing_yaml("New"))
+        assert library.reload().added == ["new"]
+        assert len(library.errors) == 3
+
+    def test_dangling_symlink(self, folder: Path, library: BriefingLibrary, good: Path) -> None:
+        link = folder / "link.yaml"
+        link.symlink_to("../elsewhere/gone.yaml")
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{link}: dangling symlink: its target ../elsewhere/gone.yaml does not exist"
+        ]
+
+    def test_symlink_to_a_file_elsewhere_is_served(
+        self, tmp_path: Path, folder: Path, library: BriefingLibrary
+    ) -> None:
+        target = write(tmp_path / "kept-elsewhere.yaml", briefing_yaml("Elsewhere", id="far"))
+        (folder / "far.yaml").symlink_to(target)
+        library.reload()
+        assert ids(library.newest()) == ["far"]
+        assert library.errors == []
+
+    def test_entries_that_are_not_files_are_never_opened(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        os.mkfifo(folder / "pipe.yaml")  # opening it to read would wait for a writer forever
+        (folder / "zeros.yaml").symlink_to("/dev/zero")  # reading it would never end
+        (folder / "sub.yaml").mkdir()
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(folder / "sock.yaml"))
+            library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{folder / 'pipe.yaml'}: not a regular file: it is a named pipe (FIFO)",
+            f"{folder / 'sock.yaml'}: not a regular file: it is a socket",
+            f"{folder / 'sub.yaml'}: not a regular file: it is a folder",
+            f"{folder / 'zeros.yaml'}: not a regular file: it is a character device",
+        ]
+
+    def test_a_pipe_given_as_the_source(self, folder: Path) -> None:
+        pipe = folder / "pipe.yaml"
+        os.mkfifo(pipe)
+        library = BriefingLibrary([pipe])
+        library.reload()
+        assert error_lines(library) == [f"{pipe}: not a regular file: it is a named pipe (FIFO)"]
+
+    def test_editor_lock_files_are_ignored(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        (folder / ".#good.yaml").symlink_to("user@host.1234:1700000000")  # as Emacs makes them
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert library.errors == []
+
+    def test_file_turned_into_a_broken_link_keeps_its_last_good_version(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        library.reload()
+        good.unlink()
+        good.symlink_to("missing.yaml")
+        report = library.reload()
+        assert report.removed == []
+        assert title_of(library, "good") == "Good"
+        assert error_lines(library) == [
+            f"{good}: dangling symlink: its target missing.yaml does not exist"
         ]
 
 
