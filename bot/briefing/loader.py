@@ -238,7 +238,7 @@ def _check_events(raw: bytes) -> None:
 
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 # Keys, values, lists and entries; a briefing filled to every field limit has about 5000.
-MAX_NODES = 20_000
+MAX_NODES = 10_000
 
 
 def _compose_and_construct(raw: bytes, text: str, path: Path) -> tuple[yaml.Node | None, Any]:

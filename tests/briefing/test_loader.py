@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.briefing.loader import BriefingFileError, load_briefing, parse_briefing
 from bot.briefing.models import FILE_MAX_BYTES, Briefing
@@ -506,16 +506,16 @@ class TestLimits:
         assert load(tmp_path, HEAD + yaml_text % ("w" * limit) + "\n")
 
     def test_too_many_errors_are_summed_up(self, tmp_path: Path) -> None:
-        path = write(tmp_path, HEAD + "".join(f"k{i}: 1\n" for i in range(5000)))
+        path = write(tmp_path, HEAD + "".join(f"k{i}: 1\n" for i in range(3000)))
         lines = errors_of(path)
         assert len(lines) == 21
         assert lines[19].startswith(f"{path}:23: k19: unknown field")
-        assert lines[20] == f"{path}: 4980 more errors; fix these first"
+        assert lines[20] == f"{path}: 2980 more errors; fix these first"
 
     def test_too_many_values(self, tmp_path: Path) -> None:
-        path = write(tmp_path, HEAD + "tags: [" + ",".join(["[]"] * 30_000) + "]\n")
+        path = write(tmp_path, HEAD + "tags: [" + ",".join(["[]"] * 10_000) + "]\n")
         assert errors_of(path) == [
-            f"{path}:4: too many values: at most 20000 in a file "
+            f"{path}:4: too many values: at most 10000 in a file "
             "(a briefing filled to every limit has about 5000)"
         ]
 
@@ -553,7 +553,7 @@ class TestLimits:
             ],
             "timeline": [{"when": text(80, i), "what": text(500, i)} for i in range(100)],
         }
-        path = write(tmp_path, yaml.safe_dump(full, width=10**9))
+        path = write(tmp_path, json.dumps(full, indent=1))  # JSON is YAML, and quick to write
         assert path.stat().st_size < FILE_MAX_BYTES
         briefing = load_briefing(path)
         assert len(briefing.quotes) == 200 and len(briefing.quotes[0].text) == 1500
