@@ -181,7 +181,7 @@ class TestConfigErrors:
         config = write_config(tmp_path, "digest: [\n")
         code, _, err = run(["validate", "--config", str(config)], capsys)
         assert code == EXIT_CONFIG
-        assert err.startswith(f"briefbot: {config}:2: invalid YAML: ")
+        assert err.startswith(f"briefbot: {config}:2: YAML error: ")
 
 
 class TestSchema:
@@ -202,6 +202,26 @@ class TestSchema:
         assert schema["$defs"]["Quote"]["required"] == ["speaker", "text"]
         statuses = json.dumps(schema["$defs"])
         assert all(s in statuses for s in ("host", "confirmed", "expected", "undecided", "absent"))
+
+    def test_schema_states_the_limits(self, capsys: pytest.CaptureFixture[str]) -> None:
+        _, out, _ = run(["schema"], capsys)
+        schema = json.loads(out)
+        top, defs = schema["properties"], schema["$defs"]
+        assert top["title"]["maxLength"] == 200
+        assert top["summary"]["maxLength"] == 2000
+        assert (top["tags"]["maxItems"], top["tags"]["items"]["maxLength"]) == (20, 40)
+        assert (top["key_points"]["maxItems"], top["key_points"]["items"]["maxLength"]) == (20, 500)
+        assert [
+            top[name]["maxItems"] for name in ("attendees", "quotes", "related", "timeline")
+        ] == [
+            200,
+            200,
+            100,
+            100,
+        ]
+        assert defs["Quote"]["properties"]["text"]["maxLength"] == 1500
+        assert defs["TimelineEntry"]["properties"]["when"]["maxLength"] == 80
+        assert "1048576 bytes" in schema["description"]
 
 
 class TestProcess:

@@ -184,4 +184,8 @@ def briefing_json_schema() -> dict[str, object]:
         required.remove("id")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "briefbot briefing"
+    schema["description"] = (
+        f"One curated article. The file is at most {FILE_MAX_BYTES} bytes (1 MiB) of UTF-8 YAML, "
+        "without anchors, aliases or tags, and without any key written twice."
+    )
     return schema
