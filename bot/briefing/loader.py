@@ -187,9 +187,14 @@ class _BriefingLoader(SafeLoader):
     """The safe loader, refusing duplicate keys (PyYAML would silently keep the last one)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[tuple[str, str], yaml.Node] = {}
-        for key, _ in node.value:
-            if isinstance(key, yaml.ScalarNode):
+        values = [key.value for key, _ in node.value]
+        try:
+            distinct = len(set(values)) == len(values)
+        except TypeError:  # a list or mapping as a key: the constructor refuses it anyway
+            distinct = True
+        if not distinct:
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            for key, _ in node.value:
                 first = seen.setdefault((key.tag, key.value), key)
                 if first is not key:
                     raise _Refused(
@@ -207,10 +212,11 @@ def _check_events(raw: bytes) -> None:
     them, so they are refused outright rather than expanded under some budget. Plain values
     cost too: building a node takes microseconds, and a megabyte of `[],` holds 300,000.
     Reading the event stream is several times cheaper than building nodes, and is skipped
-    where neither can occur: every value takes at least a byte, every anchor or alias a `&`
-    or a `*`.
+    where neither can occur: an anchor or alias needs a `&` or a `*`, and every indicator
+    that starts values (`, : - ? [ {`) starts at most three of them.
     """
-    if len(raw) <= MAX_NODES and b"&" not in raw and b"*" not in raw:
+    indicators = sum(map(raw.count, _INDICATORS))
+    if 3 * indicators + 3 <= MAX_NODES and b"&" not in raw and b"*" not in raw:
         return
     events = SafeLoader(raw)
     nodes = 0
@@ -237,6 +243,7 @@ def _check_events(raw: bytes) -> None:
 
 
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_INDICATORS = (b",", b":", b"-", b"?", b"[", b"{")
 # Keys, values, lists and entries; a briefing filled to every field limit has about 5000.
 MAX_NODES = 10_000
 
