@@ -86,7 +86,8 @@ def read_bounded(path: Path) -> bytes:
             raise _too_large(path, info.st_size)
         chunks: list[bytes] = []
         left = FILE_MAX_BYTES + 1  # the file may grow while it is read
-        while left > 0 and (chunk := os.read(fd, left)):
+        step = info.st_size + 1  # os.read allocates all it is asked for up front
+        while left > 0 and (chunk := os.read(fd, min(step, left))):
             chunks.append(chunk)
             left -= len(chunk)
         raw = b"".join(chunks)
