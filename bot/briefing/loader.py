@@ -39,7 +39,10 @@ class BriefingError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        name = str(self.path)
+        if not name.isprintable():  # a line break or undecodable byte in a file name
+            name = repr(name)[1:-1]
+        where = f"{name}:{self.line}" if self.line else name
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 
@@ -409,7 +412,9 @@ def _format_loc(loc: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            # An unknown key is whatever the file says: keep it one short line.
+            name = part if len(part) <= 60 and part.isprintable() else _short(part)
+            out += f".{name}" if out else name
     return out
 
 

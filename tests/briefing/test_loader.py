@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.briefing.loader import BriefingFileError, load_briefing, parse_briefing
+from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing, parse_briefing
 from bot.briefing.models import FILE_MAX_BYTES, Briefing
 
 # Line numbers matter below: every error must point at the line an editor has to fix.
@@ -589,3 +590,38 @@ class TestHints:
         assert error.startswith(f"{path}:3: published: invalid value '100000")
         assert error.endswith("…: a number with too many digits")
         assert len(error) < 200 + len(str(path))
+
+
+class TestOneLineErrors:
+    """Whatever a file holds or is called, each error stays one short line."""
+
+    def test_long_unknown_key_is_cut_short(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "k" * 1000 + ": 1\n")
+        [error] = errors_of(path)
+        assert error == (
+            f"{path}:4: '{'k' * 58}…: unknown field (check the spelling; see `briefbot schema`)"
+        )
+
+    def test_line_break_in_a_key_is_escaped(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + '"a\\nb": 1\n')
+        assert errors_of(path) == [
+            f"{path}:4: 'a\\nb': unknown field (check the spelling; see `briefbot schema`)"
+        ]
+
+    def test_line_break_and_bad_bytes_in_a_file_name_are_escaped(self, tmp_path: Path) -> None:
+        folder = os.fsencode(tmp_path)
+        for name in (b"new\nline.yaml", b"bad\xff.yaml"):
+            with open(folder + b"/" + name, "w", encoding="utf-8") as file:
+                file.write("title: T\n")
+        shown = sorted(
+            str(error).removeprefix(f"{tmp_path}/").split(":")[0]
+            for name in os.listdir(tmp_path)
+            for error in _errors(tmp_path / name)
+        )
+        assert shown == ["bad\\udcff.yaml"] * 2 + ["new\\nline.yaml"] * 2
+
+
+def _errors(path: Path) -> list[BriefingError]:
+    with pytest.raises(BriefingFileError) as caught:
+        load_briefing(path)
+    return caught.value.errors
