@@ -119,7 +119,10 @@ class BriefingLibrary:
         scan_errors: list[BriefingError] = []
         for source in self._sources:
             self._scan(source, scanned, scan_errors)
-        report.errors.extend(scan_errors)
+        # Like a broken file, which is read (and reported) again only once it changes, an entry
+        # that stays broken is reported once, not on every reload tick.
+        known = set(self._scan_errors)
+        report.errors.extend(e for e in scan_errors if e not in known)
         self._scan_errors = scan_errors
         files = self._files
         # Forget removed files first, so a renamed file takes its id over in this same reload.
@@ -248,11 +251,12 @@ class BriefingLibrary:
             self._uninstall(old_id)
             report.removed.append(old_id)
         packed = pack(briefing)
-        self._id_lines[briefing.id] = loaded.id_line
         if old_id == briefing.id and state.packed == packed:
+            self._id_lines[briefing.id] = loaded.id_line  # comments above it may have moved it
             return
         state.briefing_id, state.packed = briefing.id, packed
         self._install(briefing, path, packed)
+        self._id_lines[briefing.id] = loaded.id_line
         (report.changed if old_id == briefing.id else report.added).append(briefing.id)
 
     def _forget_file(self, key: str, report: ReloadReport) -> None:

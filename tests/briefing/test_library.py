@@ -191,6 +191,20 @@ class TestDuplicateIds:
             f"{restored}:4: id: duplicate id 'same', already used by {holder}:4"
         ]
 
+    def test_the_holder_line_is_named_after_it_was_edited(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        holder = write(folder / "b.yaml", briefing_yaml("Holder", id="same"))
+        library.reload()
+        write(holder, "# edited\n" + briefing_yaml("Holder, edited", id="same"))
+        library.reload()
+        newcomer = write(folder / "c.yaml", briefing_yaml("Newcomer", id="same"))
+        library.reload()
+        assert title_of(library, "same") == "Holder, edited"
+        assert error_lines(library) == [
+            f"{newcomer}:4: id: duplicate id 'same', already used by {holder}:5"
+        ]
+
     def test_default_id_clashes_with_an_explicit_one(
         self, folder: Path, library: BriefingLibrary
     ) -> None:
@@ -404,9 +418,10 @@ class TestFolderEntries:
             f"{folder / name}: symlink loop (too many levels of symbolic links)"
             for name in ["loop.yaml", "ping.yaml", "pong.yaml"]
         ]
-        # New files are still picked up, and the errors stay on every reload.
+        # New files are still picked up, and the errors stay, reported by the reload once.
         write(folder / "new.yaml", briefing_yaml("New"))
-        assert library.reload().added == ["new"]
+        report = library.reload()
+        assert report.added == ["new"] and report.errors == []
         assert len(library.errors) == 3
 
     def test_dangling_symlink(self, folder: Path, library: BriefingLibrary, good: Path) -> None:
