@@ -94,8 +94,11 @@ def test_the_table_lists_every_committed_file() -> None:
     assert sorted(p.name for p in HOSTILE.glob("*.yaml")) == sorted(COMMITTED)
 
 
-def test_validate_names_every_entry_within_a_memory_and_time_bound(hostile: Path) -> None:
-    # Address space capped at 1 GiB: nested aliases used to take gigabytes, then hang.
+def briefbot(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `briefbot argv` in a process whose address space is capped at 1 GiB, for 30 s at most.
+
+    Nested aliases used to take gigabytes, then hang.
+    """
     program = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
@@ -103,19 +106,42 @@ def test_validate_names_every_entry_within_a_memory_and_time_bound(hostile: Path
         "sys.exit(main(sys.argv[1:]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", program, "validate", str(hostile)],
+    return subprocess.run(
+        [sys.executable, "-c", program, *argv],
         cwd=ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def test_validate_names_every_entry_within_a_memory_and_time_bound(hostile: Path) -> None:
+    result = briefbot("validate", str(hostile))
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
     assert_each_named(result.stdout.splitlines(), hostile)
     assert result.stderr.endswith(f" in {len(EXPECTED)} file(s); 0 valid briefing(s).\n")
+
+
+def test_simulate_serves_the_good_briefing_within_a_memory_and_time_bound(
+    hostile: Path, tmp_path: Path
+) -> None:
+    shutil.copy(SHIPPED_BRIEFINGS / f"{SEED_ID}.yaml", hostile)
+    config = tmp_path / "bot.yaml"
+    config.write_text(f"briefings:\n  dir: {hostile}\n", encoding="utf-8")
+    result = briefbot(
+        "simulate", "--config", str(config), "--script", "-", "--at", "2026-11-25T07:00Z",
+        stdin="/summary\n:reload\n/stats\n",
+    )  # fmt: skip
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Ukraine’s allies rally" in result.stdout
+    assert f"Briefing files with errors: {len(EXPECTED)}\n" in result.stdout
+    problems = [line.removeprefix("briefing not loaded: ") for line in result.stderr.splitlines()]
+    assert_each_named(problems, hostile)
 
 
 @pytest.mark.parametrize("name", sorted(COMMITTED))
