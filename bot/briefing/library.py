@@ -49,7 +49,7 @@ class _FileState:
 
 @dataclass
 class ReloadReport:
-    """What one reload changed, by briefing id, and the errors found on the way."""
+    """What one reload changed, by briefing id, and the errors it found that were not known."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
