@@ -150,7 +150,7 @@ def load_config(cli_path: Path | None = None, environ: Mapping[str, str] = os.en
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(f"{where}: YAML error: {getattr(exc, 'problem', exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -172,5 +172,6 @@ def load_config(cli_path: Path | None = None, environ: Mapping[str, str] = os.en
             msg = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown setting"
-            problems.append(f"{path}: {key}: {msg}")
+            # Like every message after a file and a key: lowercase, as briefing errors are.
+            problems.append(f"{path}: {key}: {msg[:1].lower()}{msg[1:]}")
         raise ConfigError("\n".join(problems)) from None

@@ -109,15 +109,15 @@ class TestValidate:
         }
         for name, raw in files.items():
             (folder / name).write_bytes(raw)
-        (folder / "folder.yaml").mkdir()  # not a file: skipped in a folder scan
+        (folder / "folder.yaml").mkdir()  # not a file: named, never opened
 
         code, out, err = run(["validate", str(folder)], capsys)
 
         assert code == EXIT_ERRORS
         lines = out.splitlines()
-        assert {Path(line.split(":")[0]).name for line in lines} == set(files)
+        assert {Path(line.split(":")[0]).name for line in lines} == {*files, "folder.yaml"}
         assert all(re.match(rf"{re.escape(str(folder))}/[\w.-]+(:\d+)?: \S", x) for x in lines)
-        assert err == f"{len(lines)} error(s) in {len(files)} file(s); 0 valid briefing(s).\n"
+        assert err == f"{len(lines)} error(s) in {len(files) + 1} file(s); 0 valid briefing(s).\n"
         assert "Traceback" not in out + err
 
     def test_default_is_the_configured_folder(
@@ -181,7 +181,7 @@ class TestConfigErrors:
         config = write_config(tmp_path, "digest: [\n")
         code, _, err = run(["validate", "--config", str(config)], capsys)
         assert code == EXIT_CONFIG
-        assert err.startswith(f"briefbot: {config}:2: invalid YAML: ")
+        assert err.startswith(f"briefbot: {config}:2: YAML error: ")
 
 
 class TestSchema:
@@ -202,6 +202,26 @@ class TestSchema:
         assert schema["$defs"]["Quote"]["required"] == ["speaker", "text"]
         statuses = json.dumps(schema["$defs"])
         assert all(s in statuses for s in ("host", "confirmed", "expected", "undecided", "absent"))
+
+    def test_schema_states_the_limits(self, capsys: pytest.CaptureFixture[str]) -> None:
+        _, out, _ = run(["schema"], capsys)
+        schema = json.loads(out)
+        top, defs = schema["properties"], schema["$defs"]
+        assert top["title"]["maxLength"] == 200
+        assert top["summary"]["maxLength"] == 2000
+        assert (top["tags"]["maxItems"], top["tags"]["items"]["maxLength"]) == (20, 40)
+        assert (top["key_points"]["maxItems"], top["key_points"]["items"]["maxLength"]) == (20, 500)
+        assert [
+            top[name]["maxItems"] for name in ("attendees", "quotes", "related", "timeline")
+        ] == [
+            200,
+            200,
+            100,
+            100,
+        ]
+        assert defs["Quote"]["properties"]["text"]["maxLength"] == 1500
+        assert defs["TimelineEntry"]["properties"]["when"]["maxLength"] == 80
+        assert "1048576 bytes" in schema["description"]
 
 
 class TestProcess:

@@ -70,10 +70,10 @@ class TestInvalid:
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
-            ("digest: {max_items: 0}", "digest.max_items: Input should be greater than or equal"),
+            ("digest: {max_items: 0}", "digest.max_items: input should be greater than or equal"),
             ("digest: {cron: '0 8 31 2 *'}", "digest.cron:"),
             ("digest: {timezone: Mars/Olympus}", "digest.timezone: unknown time zone"),
-            ("admins: [alice]", "admins.0: Input should be a valid integer"),
+            ("admins: [alice]", "admins.0: input should be a valid integer"),
             ("storage: {path: x, colour: red}", "storage.colour: unknown setting"),
             ("telegram: {webhook: {url: example.org}}", "telegram.webhook.url: must be a full URL"),
             ("- just\n- a list", "expected a mapping of settings"),

@@ -2,28 +2,39 @@
 
 Reloading is incremental (only files whose modification time or size changed are read again),
 and a file that turns broken keeps serving its last good version while its error is reported.
+Whatever else a folder holds (symlink loops, dangling links, pipes, sockets, devices, folders
+named like briefings) is an error of that entry alone; every other file is served.
+
+When two files claim one id, the file that holds it on air keeps it; among newcomers the file
+modified longest ago wins, then the first by path. A copy of a file therefore never displaces
+the original, whatever its name.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
+import errno
 import functools
 import gc
+import logging
 import os
+import stat
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
+from bot.briefing.loader import BriefingError, BriefingFileError, file_kind, read_briefing
 from bot.briefing.models import Briefing, Quote
 from bot.briefing.search import SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
 
 SUFFIXES = (".yaml", ".yml")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,7 +49,7 @@ class _FileState:
 
 @dataclass
 class ReloadReport:
-    """What one reload changed, by briefing id, and the errors found on the way."""
+    """What one reload changed, by briefing id, and the errors it found that were not known."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -97,6 +108,7 @@ class BriefingLibrary:
         self._files: dict[str, _FileState] = {}
         self._shelf = BriefingShelf()
         self._owner: dict[str, Path] = {}
+        self._id_lines: dict[str, int | None] = {}  # where each owner writes its id
         self._sort_keys: dict[str, tuple[float, str]] = {}
         self._speakers_of: dict[str, tuple[str, ...]] = {}
         self._newest: list[tuple[float, str]] = []
@@ -127,29 +139,37 @@ class BriefingLibrary:
         scan_errors: list[BriefingError] = []
         for source in self._sources:
             self._scan(source, scanned, scan_errors)
-        report.errors.extend(scan_errors)
+        # Like a broken file, which is read (and reported) again only once it changes, an entry
+        # that stays broken is reported once, not on every reload tick.
+        known = set(self._scan_errors)
+        report.errors.extend(e for e in scan_errors if e not in known)
         self._scan_errors = scan_errors
         files = self._files
         # Forget removed files first, so a renamed file takes its id over in this same reload.
         for key in [k for k in files if k not in scanned]:
             self._forget_file(key, report)
         # Keys are path strings, not Paths: hashing 10,000 Paths per tick costs milliseconds.
-        for key, stat in scanned.items():
-            if stat is None:
+        # Oldest first, so that of two new files claiming one id the older one wins.
+        todo: list[tuple[int, str, os.stat_result]] = []
+        for key, info in scanned.items():
+            if info is None:
                 continue
             state = files.get(key)
-            if state is None or state.mtime_ns != stat.st_mtime_ns or state.size != stat.st_size:
-                self._load(key, stat, report)
+            if state is None or state.mtime_ns != info.st_mtime_ns or state.size != info.st_size:
+                todo.append((info.st_mtime_ns, key, info))
+        todo.sort(key=lambda item: item[:2])
+        for _, key, info in todo:
+            self._load(key, info, report)
         removed = 0
         for _ in range(len(scanned)):
             if len(report.removed) == removed:
                 break
             removed = len(report.removed)
             for key in self._retry_duplicates():
-                stat = scanned[key]
-                if stat is not None:
+                info = scanned[key]
+                if info is not None:
                     report.errors = [e for e in report.errors if e.path != files[key].path]
-                    self._load(key, stat, report)
+                    self._load(key, info, report)
         return report
 
     def _scan(
@@ -164,22 +184,25 @@ class BriefingLibrary:
         """
         problem = None
         try:
-            if source.is_dir():
-                with os.scandir(source) as entries:
-                    found = [e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()]
-                found.sort(key=attrgetter("name"))
-                for entry in found:
-                    try:
-                        scanned[entry.path] = entry.stat()
-                    except OSError:  # removed or being replaced since it was listed
-                        if entry.path in self._files:
-                            scanned[entry.path] = None
-            elif source.exists():
-                scanned[str(source)] = source.stat()
-            else:
-                problem = "no such file or folder"
+            info = source.stat()
+        except FileNotFoundError:
+            problem = "no such file or folder"
         except OSError as exc:
             problem = f"cannot read: {exc.strerror}"
+        else:
+            if not stat.S_ISDIR(info.st_mode):
+                self._scan_entry(str(source), source.stat, scanned, errors)
+                return
+            try:
+                with os.scandir(source) as listing:
+                    # Dot files are editors' lock and backup files (Emacs's `.#x.yaml`).
+                    found = [e for e in listing if e.name.endswith(SUFFIXES) and e.name[:1] != "."]
+            except OSError as exc:
+                problem = f"cannot read: {exc.strerror}"
+            else:
+                found.sort(key=attrgetter("name"))
+                for entry in found:
+                    self._scan_entry(entry.path, entry.stat, scanned, errors)
         if problem is not None:
             errors.append(BriefingError(source, None, None, problem))
             # A folder that cannot be listed right now (being replaced, unmounted) keeps
@@ -188,6 +211,29 @@ class BriefingLibrary:
                 if state.path == source or state.path.parent == source:
                     scanned[key] = None
 
+    def _scan_entry(
+        self,
+        key: str,
+        stat_of: Callable[[], os.stat_result],
+        scanned: dict[str, os.stat_result | None],
+        errors: list[BriefingError],
+    ) -> None:
+        """Add one entry if it is a regular file (or a link to one); else name what it is."""
+        try:
+            info = stat_of()  # follows symbolic links
+        except OSError as exc:
+            problem = _broken_entry(key, exc)
+        else:
+            if stat.S_ISREG(info.st_mode):
+                scanned[key] = info
+                return
+            # Never opened: reading a pipe or a device blocks or never ends.
+            problem = f"not a regular file: it is {file_kind(info.st_mode)}"
+        if problem is not None:
+            errors.append(BriefingError(Path(key), None, None, problem))
+        if key in self._files:
+            scanned[key] = None
+
     def _load(self, key: str, stat: os.stat_result, report: ReloadReport) -> None:
         state = self._files.get(key)
         if state is None:
@@ -195,15 +241,26 @@ class BriefingLibrary:
         state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
         path = state.path
         try:
-            briefing = load_briefing(path)
+            loaded = read_briefing(path)
         except BriefingFileError as exc:
             state.errors = exc.errors
             report.errors.extend(exc.errors)
             return
+        except Exception as exc:
+            # A fault in our own code must not take the file off the list silently (its mtime
+            # is already recorded), nor stop the other files from loading.
+            log.exception("cannot load %s", path)
+            error = BriefingError(path, None, None, f"cannot load: {type(exc).__name__} (logged)")
+            state.errors = [error]
+            report.errors.append(error)
+            return
+        briefing = loaded.briefing
         owner = self._owner.get(briefing.id)
         if owner is not None and owner != path:
+            line = self._id_lines.get(briefing.id)
+            where = f"{owner}:{line}" if line else str(owner)
             error = BriefingError(
-                path, None, "id", f"duplicate id {briefing.id!r}, already used by {owner}"
+                path, loaded.id_line, "id", f"duplicate id {briefing.id!r}, already used by {where}"
             )
             state.errors = [error]
             report.errors.append(error)
@@ -215,9 +272,11 @@ class BriefingLibrary:
             report.removed.append(old_id)
         packed = pack(briefing)
         if old_id == briefing.id and state.packed == packed:
+            self._id_lines[briefing.id] = loaded.id_line  # comments above it may have moved it
             return
         state.briefing_id, state.packed = briefing.id, packed
         self._install(briefing, path, packed)
+        self._id_lines[briefing.id] = loaded.id_line
         (report.changed if old_id == briefing.id else report.added).append(briefing.id)
 
     def _forget_file(self, key: str, report: ReloadReport) -> None:
@@ -227,12 +286,14 @@ class BriefingLibrary:
             report.removed.append(state.briefing_id)
 
     def _retry_duplicates(self) -> list[str]:
-        # A file rejected for a duplicate id may be the rightful owner now the other file is gone.
-        return [
-            key
+        # A file rejected for a duplicate id may be the rightful owner now the other file is gone;
+        # the oldest gets the first chance, as on a fresh load.
+        waiting = [
+            (state.mtime_ns, key)
             for key, state in self._files.items()
             if any(e.field == "id" and "duplicate id" in e.message for e in state.errors)
         ]
+        return [key for _, key in sorted(waiting)]
 
     def _install(self, briefing: Briefing, path: Path, packed: bytes) -> None:
         if briefing.id in self._shelf:
@@ -251,6 +312,7 @@ class BriefingLibrary:
         self._index.remove(self._get(briefing_id))
         self._shelf.remove(briefing_id)
         del self._owner[briefing_id]
+        self._id_lines.pop(briefing_id, None)
         key = self._sort_keys.pop(briefing_id)
         i = bisect.bisect_left(self._newest, key)
         if i < len(self._newest) and self._newest[i] == key:
@@ -271,7 +333,8 @@ class BriefingLibrary:
     @property
     def errors(self) -> list[BriefingError]:
         """The current error of every file that has one (its last good version still serves)."""
-        return self._scan_errors + [e for state in self._files.values() for e in state.errors]
+        found = self._scan_errors + [e for state in self._files.values() for e in state.errors]
+        return sorted(found, key=lambda error: str(error.path))  # stable: lines stay in order
 
     def __len__(self) -> int:
         return len(self._shelf)
@@ -371,3 +434,22 @@ class BriefingLibrary:
                 if mask(quote.speaker) | mask(quote.role) == everything:
                     found.append((briefing, quote))
         return found
+
+
+def _broken_entry(key: str, exc: OSError) -> str | None:
+    """Why an entry that was listed cannot be read, or None if it is simply gone by now."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    try:
+        link = os.lstat(key)
+    except OSError:
+        return None  # removed or being replaced since it was listed
+    if stat.S_ISLNK(link.st_mode) and exc.errno == errno.ENOENT:
+        try:
+            target = os.readlink(key)
+        except OSError:
+            return "dangling symlink: its target does not exist"
+        return f"dangling symlink: its target {target} does not exist"
+    if exc.errno == errno.ENOENT:
+        return None
+    return f"cannot read: {exc.strerror}"

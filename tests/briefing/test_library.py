@@ -8,6 +8,7 @@ import gc
 import os
 import random
 import shutil
+import socket
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 
 import bot.briefing.library as library_module
 from bot.briefing.library import BriefingLibrary
+from bot.briefing.loader import LoadedBriefing
 from bot.briefing.models import Briefing
 from bot.briefing.textnorm import fold, words, words_of_all
 
@@ -86,13 +88,13 @@ def library(folder: Path) -> BriefingLibrary:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every file the library reads from now on (the real loader still runs)."""
     seen: list[Path] = []
-    real: Callable[[Path], Briefing] = library_module.load_briefing
+    real: Callable[[Path], LoadedBriefing] = library_module.read_briefing
 
-    def spy(path: Path) -> Briefing:
+    def spy(path: Path) -> LoadedBriefing:
         seen.append(path)
         return real(path)
 
-    monkeypatch.setattr(library_module, "load_briefing", spy)
+    monkeypatch.setattr(library_module, "read_briefing", spy)
     return seen
 
 
@@ -146,29 +148,73 @@ class TestBrokenFiles:
 
 
 class TestDuplicateIds:
-    """Two files with one id: the first by file name wins and the other names both files."""
+    """Two files with one id: the holder keeps it, else the older file; the error names both."""
 
-    def test_first_file_by_name_wins(self, folder: Path, library: BriefingLibrary) -> None:
-        # Written in reverse order: file names decide, not creation order.
+    @staticmethod
+    def age(path: Path, seconds: int) -> Path:
+        """Set the file's modification time `seconds` before now."""
+        when = path.stat().st_mtime_ns - seconds * 1_000_000_000
+        os.utime(path, ns=(when, when))
+        return path
+
+    def test_a_copy_never_beats_the_original(self, folder: Path, library: BriefingLibrary) -> None:
+        original = self.age(write(folder / "z.yaml", briefing_yaml("Original", id="same")), 60)
+        copy = write(folder / "a-copy.yaml", briefing_yaml("Copy", id="same"))
+        library.reload()
+        assert title_of(library, "same") == "Original"
+        assert library.path_of("same") == original
+        # `id` is the last key briefing_yaml writes: line 4 in both files.
+        assert error_lines(library) == [
+            f"{copy}:4: id: duplicate id 'same', already used by {original}:4"
+        ]
+
+    def test_same_time_first_path_wins(self, folder: Path, library: BriefingLibrary) -> None:
         second = write(folder / "b.yaml", briefing_yaml("From B", id="same"))
         first = write(folder / "a.yaml", briefing_yaml("From A", id="same"))
+        os.utime(second, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns))
         library.reload()
-        briefing = library.get("same")
-        assert briefing is not None and briefing.title == "From A"
-        assert library.path_of("same") == first
+        assert title_of(library, "same") == "From A"
         assert error_lines(library) == [
-            f"{second}: id: duplicate id 'same', already used by {first}"
+            f"{second}:4: id: duplicate id 'same', already used by {first}:4"
+        ]
+
+    def test_the_holder_keeps_its_id_against_an_older_newcomer(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        holder = write(folder / "b.yaml", briefing_yaml("Holder", id="same"))
+        library.reload()
+        # Restored from a backup: older than the holder, but the holder is on air.
+        restored = self.age(write(folder / "a.yaml", briefing_yaml("Restored", id="same")), 600)
+        library.reload()
+        assert title_of(library, "same") == "Holder"
+        assert error_lines(library) == [
+            f"{restored}:4: id: duplicate id 'same', already used by {holder}:4"
+        ]
+
+    def test_the_holder_line_is_named_after_it_was_edited(
+        self, folder: Path, library: BriefingLibrary
+    ) -> None:
+        holder = write(folder / "b.yaml", briefing_yaml("Holder", id="same"))
+        library.reload()
+        write(holder, "# edited\n" + briefing_yaml("Holder, edited", id="same"))
+        library.reload()
+        newcomer = write(folder / "c.yaml", briefing_yaml("Newcomer", id="same"))
+        library.reload()
+        assert title_of(library, "same") == "Holder, edited"
+        assert error_lines(library) == [
+            f"{newcomer}:4: id: duplicate id 'same', already used by {holder}:5"
         ]
 
     def test_default_id_clashes_with_an_explicit_one(
         self, folder: Path, library: BriefingLibrary
     ) -> None:
-        owner = write(folder / "allies.yaml", briefing_yaml("By file name"))
+        owner = self.age(write(folder / "allies.yaml", briefing_yaml("By file name")), 60)
         other = write(folder / "zz.yaml", briefing_yaml("Explicit", id="allies"))
         library.reload()
         assert library.path_of("allies") == owner
+        # The owner's id comes from its name: there is no line to point at.
         assert error_lines(library) == [
-            f"{other}: id: duplicate id 'allies', already used by {owner}"
+            f"{other}:4: id: duplicate id 'allies', already used by {owner}"
         ]
 
     def test_removing_the_owner_hands_the_id_over_at_once(
@@ -349,7 +395,97 @@ class TestIncrementalReload:
         library.reload()
         assert ids(library.newest()) == ["alpha", "beta"]
         assert title_of(library, "beta") == "Beta"
-        assert error_lines(library) == [f"{path}: id: duplicate id 'beta', already used by {owner}"]
+        assert error_lines(library) == [
+            f"{path}:4: id: duplicate id 'beta', already used by {owner}:4"
+        ]
+
+
+class TestFolderEntries:
+    """Whatever a folder holds, each bad entry is its own error and every other file is served."""
+
+    @pytest.fixture
+    def good(self, folder: Path) -> Path:
+        return write(folder / "good.yaml", briefing_yaml("Good"))
+
+    def test_symlink_loop(self, folder: Path, library: BriefingLibrary, good: Path) -> None:
+        loop = folder / "loop.yaml"
+        loop.symlink_to(loop.name)
+        (folder / "ping.yaml").symlink_to("pong.yaml")
+        (folder / "pong.yaml").symlink_to("ping.yaml")
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{folder / name}: symlink loop (too many levels of symbolic links)"
+            for name in ["loop.yaml", "ping.yaml", "pong.yaml"]
+        ]
+        # New files are still picked up, and the errors stay, reported by the reload once.
+        write(folder / "new.yaml", briefing_yaml("New"))
+        report = library.reload()
+        assert report.added == ["new"] and report.errors == []
+        assert len(library.errors) == 3
+
+    def test_dangling_symlink(self, folder: Path, library: BriefingLibrary, good: Path) -> None:
+        link = folder / "link.yaml"
+        link.symlink_to("../elsewhere/gone.yaml")
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{link}: dangling symlink: its target ../elsewhere/gone.yaml does not exist"
+        ]
+
+    def test_symlink_to_a_file_elsewhere_is_served(
+        self, tmp_path: Path, folder: Path, library: BriefingLibrary
+    ) -> None:
+        target = write(tmp_path / "kept-elsewhere.yaml", briefing_yaml("Elsewhere", id="far"))
+        (folder / "far.yaml").symlink_to(target)
+        library.reload()
+        assert ids(library.newest()) == ["far"]
+        assert library.errors == []
+
+    def test_entries_that_are_not_files_are_never_opened(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        os.mkfifo(folder / "pipe.yaml")  # opening it to read would wait for a writer forever
+        (folder / "zeros.yaml").symlink_to("/dev/zero")  # reading it would never end
+        (folder / "sub.yaml").mkdir()
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(folder / "sock.yaml"))
+            library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert error_lines(library) == [
+            f"{folder / 'pipe.yaml'}: not a regular file: it is a named pipe (FIFO)",
+            f"{folder / 'sock.yaml'}: not a regular file: it is a socket",
+            f"{folder / 'sub.yaml'}: not a regular file: it is a folder",
+            f"{folder / 'zeros.yaml'}: not a regular file: it is a character device",
+        ]
+
+    def test_a_pipe_given_as_the_source(self, folder: Path) -> None:
+        pipe = folder / "pipe.yaml"
+        os.mkfifo(pipe)
+        library = BriefingLibrary([pipe])
+        library.reload()
+        assert error_lines(library) == [f"{pipe}: not a regular file: it is a named pipe (FIFO)"]
+
+    def test_editor_lock_files_are_ignored(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        (folder / ".#good.yaml").symlink_to("user@host.1234:1700000000")  # as Emacs makes them
+        library.reload()
+        assert ids(library.newest()) == ["good"]
+        assert library.errors == []
+
+    def test_file_turned_into_a_broken_link_keeps_its_last_good_version(
+        self, folder: Path, library: BriefingLibrary, good: Path
+    ) -> None:
+        library.reload()
+        good.unlink()
+        good.symlink_to("missing.yaml")
+        report = library.reload()
+        assert report.removed == []
+        assert title_of(library, "good") == "Good"
+        assert error_lines(library) == [
+            f"{good}: dangling symlink: its target missing.yaml does not exist"
+        ]
 
 
 class _VanishingEntry:
@@ -660,8 +796,8 @@ class TestSearch:
     def test_whole_word_outranks_prefix_in_the_same_field(
         self, folder: Path, library: BriefingLibrary
     ) -> None:
-        write(folder / "plural.yaml", briefing_yaml("Ceasefires everywhere", summary="S."))
         write(folder / "exact.yaml", briefing_yaml("Ceasefire somewhere", summary="S."))
+        write(folder / "plural.yaml", briefing_yaml("Ceasefires everywhere", summary="S."))
         library.reload()
         assert ids(library.search("ceasefire")) == ["exact", "plural"]
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.briefing.loader import BriefingFileError, load_briefing
-from bot.briefing.models import Briefing
+from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing, parse_briefing
+from bot.briefing.models import FILE_MAX_BYTES, Briefing
 
 # Line numbers matter below: every error must point at the line an editor has to fix.
 HEAD = """\
@@ -282,11 +284,14 @@ class TestDocumentErrors:
         path = write(tmp_path, HEAD.encode("utf-8-sig"))
         assert load_briefing(path).title == "Allies meet online"
 
-    def test_unreadable_path(self, tmp_path: Path) -> None:
+    def test_folder_is_not_read(self, tmp_path: Path) -> None:
         path = tmp_path / "folder.yaml"
         path.mkdir()
-        [error] = errors_of(path)
-        assert error.startswith(f"{path}: cannot read file: ")
+        assert errors_of(path) == [f"{path}: not a regular file: it is a folder"]
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "gone.yaml"
+        assert errors_of(path) == [f"{path}: cannot read file: No such file or directory"]
 
 
 class TestTags:
@@ -333,8 +338,7 @@ class TestIds:
 
     def test_id_too_long_for_callback_data(self, tmp_path: Path) -> None:
         path = write(tmp_path, f"id: {'a' * 57}\n" + HEAD)
-        [error] = errors_of(path)
-        assert error.startswith(f"{path}:1: id: string should have at most 56 characters")
+        assert errors_of(path) == [f"{path}:1: id: at most 56 characters (this one has 57)"]
 
     def test_default_id_from_file_name(self, tmp_path: Path) -> None:
         assert load(tmp_path, HEAD, "Allies Meet_2025.yaml").id == "allies-meet-2025"
@@ -390,3 +394,234 @@ class TestGoodFile:
         briefing = load_briefing(seed / "ukraine-allies-virtual-meeting.yaml")
         assert briefing.id == "ukraine-allies-virtual-meeting"
         assert briefing.published == dt.date(2025, 3, 15)
+
+
+class TestAliases:
+    """Anchors and aliases are refused before anything is built from them."""
+
+    def test_alias_is_refused_on_its_line(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "tags: &t [ukraine]\nkey_points: *t\n")
+        assert errors_of(path) == [
+            f"{path}:4: anchors and aliases are not allowed (write the value out)"
+        ]
+
+    def test_nested_aliases_with_an_invalid_date_are_refused(self, tmp_path: Path) -> None:
+        # Nine levels of nine aliases stand for 9**9 values; walking them for the bad date's
+        # location used to take gigabytes.
+        lines = ['l0: &l0 ["lol"]']
+        lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
+        text = "\n".join(lines) + "\ntitle: T\nsummary: S\npublished: 2025-13-45\ntags: *l9\n"
+        path = write(tmp_path, text)
+        assert errors_of(path) == [
+            f"{path}:1: anchors and aliases are not allowed (write the value out)"
+        ]
+
+    def test_self_referencing_alias(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\npublished: 2025-13-45\nsummary: S\ntags: &a [*a]\n")
+        assert errors_of(path) == [
+            f"{path}:4: anchors and aliases are not allowed (write the value out)"
+        ]
+
+    def test_ampersand_and_asterisk_in_text_are_fine(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, HEAD + "key_points: ['Q&A at 5', '*the* answer', a & b]\n")
+        assert briefing.key_points == ["Q&A at 5", "*the* answer", "a & b"]
+
+
+class TestDuplicateKeys:
+    """A key written twice is an error (YAML would silently keep the last one)."""
+
+    def test_top_level(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "title: Allies meet again\n")
+        assert errors_of(path) == [f"{path}:4: duplicate key 'title' (first on line 1); keep one"]
+
+    def test_nested(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "quotes:\n  - speaker: A\n    text: x\n    speaker: B\n")
+        assert errors_of(path) == [f"{path}:7: duplicate key 'speaker' (first on line 5); keep one"]
+
+
+class TestLimits:
+    """Every text field and list has a maximum; the error says the limit and the actual size."""
+
+    def test_title(self, tmp_path: Path) -> None:
+        path = write(tmp_path, f"title: {'t' * 5000}\npublished: 2025-03-15\nsummary: S\n")
+        assert errors_of(path) == [f"{path}:1: title: at most 200 characters (this one has 5000)"]
+
+    def test_summary(self, tmp_path: Path) -> None:
+        path = write(tmp_path, f"title: T\npublished: 2025-03-15\nsummary: {'s' * 2001}\n")
+        assert errors_of(path) == [
+            f"{path}:3: summary: at most 2000 characters (this one has 2001)"
+        ]
+
+    def test_surrounding_spaces_do_not_count(self, tmp_path: Path) -> None:
+        briefing = load(tmp_path, f"title: '  {'t' * 200}  '\npublished: 2025-03-15\nsummary: S\n")
+        assert len(briefing.title) == 200
+
+    @pytest.mark.parametrize(
+        ("field", "item", "limit"),
+        [
+            ("tags", "t", 20),
+            ("key_points", "k", 20),
+            ("attendees", "{name: A}", 200),
+            ("quotes", "{speaker: A, text: x}", 200),
+            ("related", "{title: R}", 100),
+            ("timeline", "{when: now, what: this}", 100),
+        ],
+    )
+    def test_list_lengths(self, tmp_path: Path, field: str, item: str, limit: int) -> None:
+        path = write(tmp_path, HEAD + f"{field}: [{', '.join([item] * (limit + 1))}]\n")
+        assert errors_of(path) == [
+            f"{path}:4: {field}: at most {limit} items (this one has {limit + 1})"
+        ]
+        assert load(tmp_path, HEAD + f"{field}: [{', '.join([item] * limit)}]\n")
+
+    def test_an_over_long_list_still_shows_errors_in_its_first_items(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "attendees:\n" + "  - {nmae: A}\n" * 300)
+        lines = errors_of(path)
+        assert lines[0] == f"{path}:5: attendees: at most 200 items (this one has 300)"
+        assert lines[1] == f"{path}:5: attendees[0].name: field required"
+
+    @pytest.mark.parametrize(
+        ("yaml_text", "field", "limit"),
+        [
+            ("source: {name: %s}", "source.name", 120),
+            ("tags: [%s]", "tags[0]", 40),
+            ("key_points: [%s]", "key_points[0]", 500),
+            ("attendees: [{name: %s}]", "attendees[0].name", 120),
+            ("attendees: [{name: A, role: %s}]", "attendees[0].role", 200),
+            ("attendees: [{name: A, country: %s}]", "attendees[0].country", 80),
+            ("attendees: [{name: A, note: %s}]", "attendees[0].note", 500),
+            ("quotes: [{speaker: %s, text: x}]", "quotes[0].speaker", 120),
+            ("quotes: [{speaker: A, role: %s, text: x}]", "quotes[0].role", 200),
+            ("quotes: [{speaker: A, text: %s}]", "quotes[0].text", 1500),
+            ("quotes: [{speaker: A, text: x, context: %s}]", "quotes[0].context", 500),
+            ("related: [{title: %s}]", "related[0].title", 300),
+            ("timeline: [{when: %s, what: x}]", "timeline[0].when", 80),
+            ("timeline: [{when: x, what: %s}]", "timeline[0].what", 500),
+        ],
+    )
+    def test_text_lengths(self, tmp_path: Path, yaml_text: str, field: str, limit: int) -> None:
+        path = write(tmp_path, HEAD + yaml_text % ("w" * (limit + 1)) + "\n")
+        assert errors_of(path) == [
+            f"{path}:4: {field}: at most {limit} characters (this one has {limit + 1})"
+        ]
+        assert load(tmp_path, HEAD + yaml_text % ("w" * limit) + "\n")
+
+    def test_too_many_errors_are_summed_up(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "".join(f"k{i}: 1\n" for i in range(3000)))
+        lines = errors_of(path)
+        assert len(lines) == 21
+        assert lines[19].startswith(f"{path}:23: k19: unknown field")
+        assert lines[20] == f"{path}: 2980 more errors; fix these first"
+
+    def test_too_many_values(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "tags: [" + ",".join(["[]"] * 10_000) + "]\n")
+        assert errors_of(path) == [
+            f"{path}:4: too many values: at most 10000 in a file "
+            "(a briefing filled to every limit has about 5000)"
+        ]
+
+    def test_a_briefing_filled_to_every_limit_loads(self, tmp_path: Path) -> None:
+        def text(length: int, i: int) -> str:
+            return f"{i} {'x' * length}"[:length]
+
+        full = {
+            "title": "T" * 200,
+            "published": "2025-01-01",
+            "source": {"name": "n" * 120, "url": "https://example.org/a"},
+            "tags": [text(40, i) for i in range(20)],
+            "summary": "s" * 2000,
+            "key_points": [text(500, i) for i in range(20)],
+            "attendees": [
+                {
+                    "name": text(120, i),
+                    "role": text(200, i),
+                    "country": text(80, i),
+                    "note": text(500, i),
+                }
+                for i in range(200)
+            ],
+            "quotes": [
+                {
+                    "speaker": text(120, i),
+                    "role": text(200, i),
+                    "text": text(1500, i),
+                    "context": text(500, i),
+                }
+                for i in range(200)
+            ],
+            "related": [
+                {"title": text(300, i), "url": f"https://example.org/{i}"} for i in range(100)
+            ],
+            "timeline": [{"when": text(80, i), "what": text(500, i)} for i in range(100)],
+        }
+        path = write(tmp_path, json.dumps(full, indent=1))  # JSON is YAML, and quick to write
+        assert path.stat().st_size < FILE_MAX_BYTES
+        briefing = load_briefing(path)
+        assert len(briefing.quotes) == 200 and len(briefing.quotes[0].text) == 1500
+
+    def test_file_over_one_mib_is_not_read(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "# padding\n" * 110_000)
+        size = path.stat().st_size
+        assert errors_of(path) == [
+            f"{path}: file too large: at most 1048576 bytes, 1 MiB (this one has {size})"
+        ]
+
+    def test_bytes_over_one_mib_are_refused(self, tmp_path: Path) -> None:
+        raw = (HEAD + "# padding\n" * 110_000).encode()
+        with pytest.raises(BriefingFileError, match="file too large"):
+            parse_briefing(raw, tmp_path / "x.yaml")
+
+
+class TestHints:
+    """Messages point at the fix."""
+
+    @pytest.mark.parametrize(
+        ("text", "line"),
+        [(HEAD + "tags:\n\t- ukraine\n", 5), (HEAD + "source:\n  name: A\n\turl: x\n", 6)],
+    )
+    def test_tab_says_use_spaces(self, tmp_path: Path, text: str, line: int) -> None:
+        [error] = errors_of(write(tmp_path, text))
+        assert error.endswith("; use spaces to indent")
+        assert f":{line}: YAML error: found a tab character" in error
+
+    def test_huge_number_is_named_without_its_digits(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "title: T\nsummary: S\npublished: 1" + "0" * 100_000 + "\n")
+        [error] = errors_of(path)
+        assert error.startswith(f"{path}:3: published: invalid value '100000")
+        assert error.endswith("…: a number with too many digits")
+        assert len(error) < 200 + len(str(path))
+
+
+class TestOneLineErrors:
+    """Whatever a file holds or is called, each error stays one short line."""
+
+    def test_long_unknown_key_is_cut_short(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + "k" * 1000 + ": 1\n")
+        [error] = errors_of(path)
+        assert error == (
+            f"{path}:4: '{'k' * 58}…: unknown field (check the spelling; see `briefbot schema`)"
+        )
+
+    def test_line_break_in_a_key_is_escaped(self, tmp_path: Path) -> None:
+        path = write(tmp_path, HEAD + '"a\\nb": 1\n')
+        assert errors_of(path) == [
+            f"{path}:4: 'a\\nb': unknown field (check the spelling; see `briefbot schema`)"
+        ]
+
+    def test_line_break_and_bad_bytes_in_a_file_name_are_escaped(self, tmp_path: Path) -> None:
+        folder = os.fsencode(tmp_path)
+        for name in (b"new\nline.yaml", b"bad\xff.yaml"):
+            with open(folder + b"/" + name, "w", encoding="utf-8") as file:
+                file.write("title: T\n")
+        shown = sorted(
+            str(error).removeprefix(f"{tmp_path}/").split(":")[0]
+            for name in os.listdir(tmp_path)
+            for error in _errors(tmp_path / name)
+        )
+        assert shown == ["bad\\udcff.yaml"] * 2 + ["new\\nline.yaml"] * 2
+
+
+def _errors(path: Path) -> list[BriefingError]:
+    with pytest.raises(BriefingFileError) as caught:
+        load_briefing(path)
+    return caught.value.errors
