@@ -1,0 +1,302 @@
+"""Direct quotations and who said them.
+
+Find the quoted spans, join a quote split around "he said", tell quotes from scare quotes and
+quoted names, and attribute each to its speaker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.drafting.speakers import Mention, Person, Registry, display_role, find_mentions
+
+_QUOTE = re.compile(
+    r"“(?P<a>[^“”]{1,4000})”"
+    r'|"(?P<b>[^"\n]{1,4000})"'
+    r"|(?<![\w])‘(?P<c>(?=\S)[^‘]{0,4000}?(?<=\S))’(?![\w])"
+    r"|«\s?(?P<d>[^«»]{1,4000}?)\s?»"
+    r"|„(?P<e>[^„“”]{1,4000})[“”]"
+)
+_SPLIT = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9À-Þ])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Jr|Sr|No|vs|Capt|Maj|Adm|Rev)"
+    r"|\b[A-Z]|(?:\b[A-Z]\.)+[A-Z])\.?[\"”’»)]*\s*$"
+)
+_SPEECH = re.compile(
+    r"\b(?:as saying|according to|in a statement|said|says|say|saying|stated|states|stating"
+    r"|added|adds|adding|continued|continues|told|tell|tells|telling|warned|warns|warning"
+    r"|stressed|stresses|stressing|urged|urges|urging|called on|calls on|calling on|called for"
+    r"|calls for|calling for|calling it|called it|calling them|called them|described|describes"
+    r"|describing|declared|declares|announced|announces|insisted|insists|noted|notes|noting"
+    r"|argued|argues|arguing|explained|explains|wrote|writes|writing|posted|tweeted|asked|asks"
+    r"|asserted|asserts|asserting|claimed|claims|acknowledged|admitted|emphasi[sz]ed"
+    r"|emphasi[sz]es|emphasi[sz]ing|indicated|indicates|pledged|vowed|promised|replied"
+    r"|responded|answered|commented|remarked|reiterated|demanded|accused|critici[sz]ed"
+    r"|critici[sz]es|praised|hailed|dismissed|denounced|condemned|welcomed|suggested"
+    r"|predicted|cautioned|conceded|recalled|revealed|denied|mentioned|quipped|shouted"
+    r"|repeated|concluded|agreed|believes|thinks|maintained|maintains|affirmed|assured)\b",
+    re.I,
+)
+_GAP_BEFORE = re.compile(
+    r"^[\s,]*(?:(?:also|has|have|had|was|were|is|are|would|will|could|can|may|might|should"
+    r"|later|then|previously|earlier|again|further|once|reportedly|recently|not|never|been|be"
+    r"|being|expected|set|due|going|to|on|last|this|repeatedly|publicly|separately|sharply"
+    r"|strongly|quickly|himself|herself|itself|firmly|openly|only|just|already|even|in|turn"
+    r"|night|morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|today|yesterday)\b[\s,]*){0,6}$",
+    re.I,
+)
+_GAP_AFTER = re.compile(r"^\s*(?:the\s+|by\s+|to\s+)?$", re.I)
+_GAP_ACCORDING = re.compile(
+    r"^\s*(?:(?:a|an|the)\s+)?(?:(?:\w+\s+){0,2}?(?:statement|spokesperson|spokesman|spokeswoman"
+    r"|source|sources|official|officials|report|readout|post|communiqué|press release)\s+"
+    r"(?:from|of|for|by|at|in)\s+)?(?:the\s+)?$",
+    re.I,
+)
+_SAY = (
+    r"(?:said|says|added|adds|continued|continues|stated|told|explained|noted|insisted|argued"
+    r"|wrote|warned|asked|stressed|went on)"
+)
+_ACTOR = (
+    r"(?:he|she|they|it|we|I|the\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?"
+    r"|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
+)
+_JOIN_GAP = re.compile(
+    rf"^[\s,]*(?:{_ACTOR}\s+{_SAY}|{_SAY}\s+{_ACTOR})(?:\s+(?:on|in|at)\s+\w+)?\s*[,:;]?\s*$"
+)
+_SUBORDINATE = re.compile(
+    r"^(?:since|after|before|when|while|as|although|though|if|regarding|alongside|despite"
+    r"|following|unlike|in contrast|on|in|at|during|last|earlier|later|meanwhile|however)\b[^,]*,",
+    re.I,
+)
+_NAME_LIKE_PRONOUNS = frozenset(
+    ["i", "we", "our", "it", "this", "that", "they", "you", "there", "he", "she", "my", "no", "yes"]
+)
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass
+class Sentence:
+    """One sentence of the body, with its quoted spans masked out for finding names."""
+
+    text: str
+    outside: str
+    quotes: list[tuple[int, int]]  # spans of the quoted words, inside the marks
+    paragraph: int
+
+
+@dataclass
+class FoundQuote:
+    """A quotation with its attribution and, when inferred, what an editor should check."""
+
+    text: str
+    speaker: str
+    role: str | None
+    context: str | None
+    review: str | None
+    sentence: int
+    attributed: bool = True
+
+
+def split_sentences(paragraphs: list[str]) -> list[Sentence]:
+    """Sentences of the body, never split inside a quotation."""
+    sentences: list[Sentence] = []
+    for number, paragraph in enumerate(paragraphs):
+        spans = [(m.start(), m.end()) for m in _QUOTE.finditer(paragraph)]
+        masked = list(paragraph)
+        for start, end in spans:
+            inner_end = end - 1
+            last = paragraph[inner_end - 1] if inner_end - 1 > start else ""
+            for k in range(start + 1, inner_end):
+                masked[k] = "q"
+            if last in ".!?…":
+                masked[inner_end - 1] = last
+        masked_text = "".join(masked)
+        cuts = [0]
+        for match in _SPLIT.finditer(masked_text):
+            if _ABBREVIATION.search(masked_text[cuts[-1] : match.start() + 1]):
+                continue
+            cuts.append(match.end())
+        cuts.append(len(paragraph))
+        for a, b in itertools.pairwise(cuts):
+            text = paragraph[a:b].rstrip()
+            if not text.strip():
+                continue
+            outside = masked_text[a : a + len(text)]
+            quotes = [
+                (s - a + 1, e - a - 1)
+                for s, e in spans
+                if s >= a and e <= a + len(text) and e - s > 2
+            ]
+            outside = "".join(
+                " " if any(s <= k < e for s, e in quotes) else ch for k, ch in enumerate(outside)
+            )
+            sentences.append(Sentence(text, outside, quotes, number))
+    return sentences
+
+
+def _subject(mentions: list[Mention], outside: str) -> Mention | None:
+    skip = _SUBORDINATE.match(outside)
+    offset = skip.end() if skip else 0
+    for mention in mentions:
+        if mention.start >= offset:
+            return mention
+    return mentions[0] if mentions else None
+
+
+def _speaker_from_verbs(mentions: list[Mention], outside: str) -> Mention | None:
+    for verb in _SPEECH.finditer(outside):
+        phrase = verb.group().lower()
+        if phrase in ("according to", "in a statement"):
+            for mention in mentions:
+                if mention.start >= verb.end() and _GAP_ACCORDING.match(
+                    outside[verb.end() : mention.start]
+                ):
+                    return mention
+            continue
+        before = [m for m in mentions if m.end <= verb.start()]
+        if before and _GAP_BEFORE.match(outside[before[-1].end : verb.start()]):
+            return before[-1]
+        after = [m for m in mentions if m.start >= verb.end()]
+        if after and _GAP_AFTER.match(outside[verb.end() : after[0].start]):
+            return after[0]
+        if phrase.endswith("ing") and outside[: verb.start()].rstrip().endswith(","):
+            subject = _subject(mentions, outside)
+            if subject:
+                return subject
+    return None
+
+
+def _is_quote(words: str, has_verb: bool) -> bool:
+    count = len(_WORDS.findall(words))
+    if count == 0:
+        return False
+    if count <= 3:
+        first = words.split()[0].strip("[(") if words.split() else ""
+        if first[:1].isupper() and first.lower().strip(".,") not in _NAME_LIKE_PRONOUNS:
+            return False  # a quoted name or title: "Normandy format", “Truce”
+        return has_verb
+    if count <= 6 and not has_verb:
+        # A title-cased phrase is a name ("Behind-the-Scenes Agreements"), not speech.
+        capitals = [w for w in words.split() if len(w) > 3]
+        if capitals and all(w[:1].isupper() for w in capitals):
+            return False
+    return True
+
+
+def _normal(text: str) -> str:
+    return " ".join(w.lower() for w in _WORDS.findall(text))
+
+
+def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuote]:
+    """Every direct quotation in the sentences, in order, attributed where the article says."""
+    found: list[FoundQuote] = []
+    previous: FoundQuote | None = None
+    for index, sentence in enumerate(sentences):
+        mentions = find_mentions(sentence.outside, registry)
+        outside = sentence.outside
+        has_verb = bool(_SPEECH.search(outside))
+        spans = _join_split(sentence)
+        speaker_mention = _speaker_from_verbs(mentions, outside) if spans else None
+        subject = _subject(mentions, outside)
+        kept = [s for s in spans if _is_quote(s[0], has_verb)]
+        for text, _ in kept:
+            quote = _attribute(
+                text.rstrip(",;: "), sentence, speaker_mention, subject, previous, index
+            )
+            quote.attributed = has_verb
+            found.append(quote)
+            previous = quote
+        _update_subject(registry, speaker_mention if kept else None, subject)
+    return _dedupe(found)
+
+
+def _join_split(sentence: Sentence) -> list[tuple[str, tuple[int, int]]]:
+    out: list[tuple[str, tuple[int, int]]] = []
+    for start, end in sentence.quotes:
+        text = sentence.text[start:end].strip()
+        if out:
+            prev_text, (prev_start, prev_end) = out[-1]
+            gap = sentence.outside[prev_end + 1 : start - 1]
+            if (prev_text.endswith(",") or text[:1].islower()) and _JOIN_GAP.match(gap):
+                out[-1] = (f"{prev_text} {text}", (prev_start, end))
+                continue
+        out.append((text, (start, end)))
+    return out
+
+
+def _attribute(
+    text: str,
+    sentence: Sentence,
+    mention: Mention | None,
+    subject: Mention | None,
+    previous: FoundQuote | None,
+    index: int,
+) -> FoundQuote:
+    context = _context(sentence)
+    review: str | None = None
+    chosen = mention
+    if chosen is None and subject is not None and subject.kind != "pronoun":
+        chosen = subject
+        review = "speaker taken from the sentence's subject; no speech verb names them"
+    elif chosen is None and subject is not None:
+        chosen = subject
+        review = f'speaker resolved from "{subject.text}"; no speech verb names them'
+    if chosen is not None:
+        person = chosen.person
+        if person is not None:
+            if chosen.kind in ("pronoun", "role") and review is None:
+                review = f'speaker resolved from "{chosen.text}"'
+            return FoundQuote(text, person.name, display_role(person), context, review, index)
+        if chosen.kind in ("institution", "country"):
+            return FoundQuote(text, chosen.text, None, context, review, index)
+        if chosen.kind == "role":
+            name = chosen.text[:1].upper() + chosen.text[1:]
+            note = f'the article does not name "{chosen.text}"; who is it?'
+            return FoundQuote(text, name, None, context, note, index)
+    if previous is not None and index - previous.sentence <= 2:
+        note = "speaker carried over from the previous quote; check"
+        return FoundQuote(text, previous.speaker, previous.role, context, note, index)
+    return FoundQuote(text, "Unknown", None, context, "speaker not found; who said this?", index)
+
+
+def _update_subject(registry: Registry, speaker: Mention | None, subject: Mention | None) -> None:
+    for mention in (speaker, subject):
+        if mention is not None and mention.person is not None:
+            registry.last_subject = mention.person
+            return
+
+
+def _context(sentence: Sentence) -> str | None:
+    parts: list[str] = []
+    last = 0
+    for start, end in sentence.quotes:
+        parts.append(sentence.text[last:start])
+        parts.append("…")
+        last = end
+    parts.append(sentence.text[last:])
+    context = re.sub(r"\s+", " ", "".join(parts)).strip()
+    if len(_WORDS.findall(context)) < 2:
+        return None
+    return context
+
+
+def _dedupe(quotes: list[FoundQuote]) -> list[FoundQuote]:
+    normals = [_normal(q.text) for q in quotes]
+    kept: list[FoundQuote] = []
+    for i, quote in enumerate(quotes):
+        mine = f" {normals[i]} "
+        inside_other = not quote.attributed and any(
+            j != i
+            and (len(normals[j]) > len(normals[i]) or (normals[j] == normals[i] and j < i))
+            and mine in f" {normals[j]} "
+            for j in range(len(quotes))
+        )
+        if not inside_other:
+            kept.append(quote)
+    return kept
+
+
+__all__ = ["FoundQuote", "Person", "Sentence", "find_quotes", "split_sentences"]

@@ -1,0 +1,579 @@
+"""People, titles and institutions in an article.
+
+Who is named, with which role, and who "he", "she" or "the French President" refers to at a given
+point of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.drafting.gazetteer import (
+    DEMONYMS,
+    INSTITUTION_ALIASES,
+    INSTITUTION_WORDS,
+    countries,
+    country_in_title,
+)
+
+TITLE_WORDS = frozenset(
+    [
+        "president",
+        "president-elect",
+        "vice",
+        "minister",
+        "prime",
+        "secretary",
+        "secretary-general",
+        "chancellor",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "ambassador",
+        "envoy",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "emir",
+        "sheikh",
+        "pope",
+        "senator",
+        "sen.",
+        "rep.",
+        "representative",
+        "governor",
+        "mayor",
+        "general",
+        "gen.",
+        "admiral",
+        "commander",
+        "chief",
+        "director",
+        "director-general",
+        "ceo",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "leader",
+        "speaker",
+        "premier",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "prof",
+        "prof.",
+        "professor",
+        "judge",
+        "justice",
+        "commissioner",
+        "deputy",
+        "mp",
+        "lawmaker",
+        "official",
+        "adviser",
+        "advisor",
+        "negotiator",
+        "head",
+        "coordinator",
+        "delegate",
+        "foreign",
+        "defence",
+        "defense",
+        "interior",
+        "finance",
+        "economy",
+        "energy",
+        "health",
+        "trade",
+        "state",
+        "supreme",
+        "high",
+        "special",
+    ]
+)
+# Title words that only make a title next to another ("Foreign Minister", "Supreme Leader").
+_WEAK_TITLE_WORDS = frozenset(
+    [
+        "vice",
+        "prime",
+        "foreign",
+        "defence",
+        "defense",
+        "interior",
+        "finance",
+        "economy",
+        "energy",
+        "health",
+        "trade",
+        "state",
+        "supreme",
+        "high",
+        "special",
+        "deputy",
+    ]
+)
+_FEMALE_TITLES = frozenset(
+    ["queen", "princess", "spokeswoman", "chairwoman", "mrs", "mrs.", "ms", "ms."]
+)
+_MALE_TITLES = frozenset(["king", "prince", "spokesman", "chairman", "mr", "mr."])
+_PARTICLES = frozenset(
+    [
+        "von",
+        "van",
+        "der",
+        "den",
+        "de",
+        "da",
+        "del",
+        "della",
+        "di",
+        "du",
+        "dos",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "abu",
+    ]
+)
+_STOP_CAPS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "however",
+        "but",
+        "and",
+        "or",
+        "on",
+        "in",
+        "at",
+        "by",
+        "for",
+        "from",
+        "since",
+        "after",
+        "before",
+        "regarding",
+        "alongside",
+        "according",
+        "additionally",
+        "meanwhile",
+        "today",
+        "tonight",
+        "yesterday",
+        "tomorrow",
+        "several",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "we",
+        "i",
+        "they",
+        "he",
+        "she",
+        "if",
+        "when",
+        "while",
+        "as",
+        "although",
+        "also",
+        "both",
+        "other",
+        "many",
+        "some",
+        "all",
+        "most",
+        "more",
+        "such",
+        "there",
+        "here",
+        "what",
+        "who",
+        "whom",
+        "which",
+        "why",
+        "how",
+        "yet",
+        "still",
+        "then",
+        "thus",
+        "despite",
+        "during",
+        "under",
+        "over",
+        "with",
+        "without",
+        "within",
+        "into",
+        "amid",
+        "among",
+        "between",
+        "last",
+        "next",
+        "this",
+        "earlier",
+        "later",
+        "instead",
+        "moreover",
+        "furthermore",
+        "indeed",
+        "so",
+        "nor",
+        "not",
+        "no",
+        "yes",
+        "only",
+        "even",
+        "once",
+        "following",
+        "ahead",
+        "asked",
+        "speaking",
+        "writing",
+    ]
+)
+_CALENDAR = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_PLACE_WORDS = frozenset(
+    [
+        "east",
+        "west",
+        "north",
+        "south",
+        "middle",
+        "new",
+        "sea",
+        "ocean",
+        "island",
+        "islands",
+        "city",
+        "republic",
+        "kingdom",
+        "states",
+        "strip",
+        "river",
+        "valley",
+        "gulf",
+        "coast",
+        "region",
+        "province",
+        "county",
+        "district",
+        "cross",
+        "airport",
+        "square",
+        "hall",
+        "palace",
+        "summit",
+        "conference",
+        "forum",
+        "war",
+    ]
+)
+_TOKEN = re.compile(r"[^\W\d_][\w'’‘.\-]*|\[|\]|[,;:()—–]|\S")
+_POSSESSIVE = re.compile(r"(?:['’‘]s|['’])$")
+_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
+_UPPER_START = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ]")
+
+
+@dataclass
+class Person:
+    """Someone the article names, with the first role it gives them."""
+
+    name: str
+    role: str | None = None
+    country: str | None = None
+    gender: str | None = None
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One reference in a sentence: a person, a pronoun, a title, an institution or a country."""
+
+    kind: str  # "person", "pronoun", "role", "institution", "country"
+    text: str
+    start: int
+    end: int
+    person: Person | None = None
+
+
+class Registry:
+    """Everyone named so far, so later surnames, pronouns and titles resolve to them."""
+
+    def __init__(self, article_text: str) -> None:
+        self.people: list[Person] = []
+        self._by_alias: dict[str, Person] = {}
+        self.last_subject: Person | None = None
+        self._recent: list[Person] = []
+        self._article_lower = article_text.lower()
+
+    def register(self, name: str, role: str | None) -> Person:
+        """The person called `name` (full or surname), added if new; `role` kept if first."""
+        key = name.lower()
+        person = self._by_alias.get(key) or self._by_alias.get(key.split()[-1])
+        if person is None:
+            person = Person(name)
+            self.people.append(person)
+        elif len(name.split()) > len(person.name.split()) and name.endswith(person.name):
+            person.name = name  # "President Trump", later "President Donald Trump"
+        person.aliases.update({key, key.split()[-1]})
+        for alias in person.aliases:
+            self._by_alias[alias] = person
+        if role and not person.role:
+            person.role = role
+            person.country = country_in_title(role)
+            words = {w.lower() for w in role.split()}
+            if words & _FEMALE_TITLES:
+                person.gender = "f"
+            elif words & _MALE_TITLES:
+                person.gender = "m"
+        return person
+
+    def known(self, name: str) -> Person | None:
+        """The person a name or surname refers to, if named before."""
+        return self._by_alias.get(name.lower())
+
+    def seen(self, person: Person) -> None:
+        """Note that `person` was just mentioned (recency decides titles and pronouns)."""
+        if person in self._recent:
+            self._recent.remove(person)
+        self._recent.append(person)
+
+    def by_role(self, role: str) -> Person | None:
+        """The most recently mentioned person whose role matches "the French President"."""
+        wanted = _role_key(role)
+        if not wanted:
+            return None
+        for person in reversed(self._recent or self.people):
+            if person.role and wanted <= _role_key(person.role, person.country):
+                return person
+        for person in reversed(self.people):
+            if person.role and wanted <= _role_key(person.role, person.country):
+                return person
+        return None
+
+    def pronoun(self, gender: str) -> Person | None:
+        """Who "he" or "she" most likely is: the current subject, unless the gender says not."""
+        subject = self.last_subject
+        if subject and subject.gender in (None, gender):
+            return subject
+        for person in reversed(self._recent):
+            if person.gender == gender:
+                return person
+        return subject
+
+    def institution(self, name: str) -> str:
+        """An institution under the name the article uses for it.
+
+        "UK government" becomes "Downing Street" where the article also says "Downing Street".
+        """
+        alias = INSTITUTION_ALIASES.get(name.lower())
+        if alias and alias.lower().removeprefix("the ") in self._article_lower:
+            return alias
+        return name
+
+
+def _role_key(role: str, country: str | None = None) -> frozenset[str]:
+    words = {w.lower().strip(".,") for w in role.replace("-", " ").split()}
+    words -= {"the", "of", "a", "an"}
+    out = set()
+    for word in words:
+        demonym = DEMONYMS.get(word)
+        out.add(demonym.lower() if demonym else word)
+    if country:
+        out.add(country.lower())
+    return frozenset(out)
+
+
+def _is_title(token: str) -> bool:
+    return token.lower() in TITLE_WORDS
+
+
+def _strong_title(tokens: list[str]) -> bool:
+    return any(t.lower() in TITLE_WORDS and t.lower() not in _WEAK_TITLE_WORDS for t in tokens)
+
+
+def find_mentions(text: str, registry: Registry, *, register: bool = True) -> list[Mention]:
+    """The mentions in `text` (quoted words already masked out), resolved against `registry`."""
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        word, start, end = tokens[i]
+        low = word.lower()
+        if low in _PRONOUNS and low in ("he", "she"):
+            person = registry.pronoun(_PRONOUNS[low])
+            mentions.append(Mention("pronoun", word, start, end, person))
+            i += 1
+            continue
+        if not (_UPPER_START.match(word) or _is_title(word)):
+            i += 1
+            continue
+        run = [tokens[i]]
+        j = i + 1
+        while j < len(tokens):
+            nxt = tokens[j][0]
+            prev_end = run[-1][2]
+            if tokens[j][1] - prev_end > 1 or _POSSESSIVE.search(run[-1][0].rstrip(".")):
+                break
+            if _UPPER_START.match(nxt) or _is_title(nxt):
+                run.append(tokens[j])
+            elif nxt == "[" or nxt == "]":
+                pass
+            elif nxt.lower() in _PARTICLES and _particles_then_name(tokens, j):
+                run.append(tokens[j])
+            else:
+                break
+            j += 1
+        mentions.extend(_classify(run, registry, register, text))
+        i = j
+    return mentions
+
+
+def _particles_then_name(tokens: list[tuple[str, int, int]], j: int) -> bool:
+    while j < len(tokens) and tokens[j][0].lower() in _PARTICLES:
+        j += 1
+    return j < len(tokens) and bool(_UPPER_START.match(tokens[j][0]))
+
+
+def _classify(
+    run: list[tuple[str, int, int]], registry: Registry, register: bool, text: str
+) -> list[Mention]:
+    # Split at calendar words and drop leading sentence words ("However", "On", "The").
+    parts: list[list[tuple[str, int, int]]] = [[]]
+    for token in run:
+        bare = _POSSESSIVE.sub("", token[0]).rstrip(".").lower()
+        if bare in _CALENDAR:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    out: list[Mention] = []
+    for part in parts:
+        while part and _POSSESSIVE.sub("", part[0][0]).lower() in _STOP_CAPS:
+            part = part[1:]
+        if part:
+            mention = _classify_part(part, registry, register, text)
+            if mention:
+                out.append(mention)
+    return out
+
+
+def _clean(token: str) -> str:
+    token = _POSSESSIVE.sub("", token)
+    if token.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", token):
+        token = token[:-1]
+    return token
+
+
+def _classify_part(
+    part: list[tuple[str, int, int]], registry: Registry, register: bool, text: str
+) -> Mention | None:
+    words = [_clean(t[0]) for t in part]
+    start, end = part[0][1], part[-1][2]
+    last_title = max((k for k, w in enumerate(words) if _is_title(w)), default=-1)
+    role_words, name_words = words[: last_title + 1], words[last_title + 1 :]
+    if name_words and (
+        {w.lower() for w in name_words} & INSTITUTION_WORDS
+        or {w.lower() for w in name_words} & _PLACE_WORDS
+        or all(w.lower() in DEMONYMS or w.lower() in _STOP_CAPS for w in name_words)
+    ):
+        joined = " ".join(words)
+        country = countries().get(joined)
+        if country:
+            return Mention("country", country, start, end)
+        after = text[end : end + 16].lower()
+        for noun in ("government", "administration", "presidency"):
+            if after.startswith(f" {noun}") and countries().get(" ".join(name_words)):
+                inst = registry.institution(f"{joined} {noun}")
+                return Mention("institution", inst, start, end + len(noun) + 1)
+        return Mention("institution", registry.institution(joined), start, end)
+    if name_words:
+        name = " ".join(name_words)
+        country = countries().get(name)
+        if country:
+            if role_words and _strong_title(role_words):
+                return Mention("role", " ".join(words), start, end)
+            after = text[end : end + 16].lower()
+            for noun in ("government", "administration", "presidency"):
+                if after.startswith(f" {noun}"):
+                    inst = registry.institution(f"{name} {noun}")
+                    return Mention("institution", inst, start, end + len(noun) + 1)
+            return Mention("country", country, start, end)
+        if name.lower() in DEMONYMS:
+            return None
+        known = registry.known(name) or registry.known(name_words[-1])
+        has_title = bool(role_words) and _strong_title(role_words)
+        if len(name_words) >= 2 or has_title or known:
+            role = " ".join(role_words) if has_title else None
+            if register:
+                person = registry.register(name, role)
+            else:
+                person = known or registry.register(name, role)
+            registry.seen(person)
+            return Mention("person", person.name, start, end, person)
+        return None
+    if role_words and _strong_title(role_words):
+        role = " ".join(role_words)
+        plural = text[end - 1 : end] == "s" and role.lower().endswith(("ministers", "presidents"))
+        if plural:
+            return None
+        target = registry.by_role(role)
+        if target:
+            registry.seen(target)
+        return Mention("role", role, start, end, target)
+    return None
+
+
+_THE_COUNTRIES = ("United", "Netherlands", "Philippines", "Czech Republic", "Gambia", "Bahamas")
+
+
+def display_role(person: Person) -> str | None:
+    """The person's role as a briefing writes it: "French President" -> "President of France"."""
+    role = person.role
+    if not role:
+        return None
+    words = role.split()
+    if len(words) >= 2 and words[0].lower() in DEMONYMS and all(_is_title(w) for w in words[1:]):
+        country = DEMONYMS[words[0].lower()]
+        the = "the " if country.startswith(_THE_COUNTRIES) else ""
+        return f"{' '.join(words[1:])} of {the}{country}"
+    return role
