@@ -78,7 +78,8 @@ def gold_path(article: Path) -> Path:
 ARTICLE_PATHS = article_paths()
 
 
-def test_every_article_has_gold() -> None:
+def test_the_set_has_at_least_seven_articles_each_with_gold() -> None:
+    assert len(ARTICLE_PATHS) >= 7
     assert [p.name for p in ARTICLE_PATHS if not gold_path(p).is_file()] == []
     golds = sorted(ARTICLES.glob("*.gold.yaml"))
     assert len(golds) == len(ARTICLE_PATHS)
