@@ -22,7 +22,9 @@ ARTICLE_SUFFIXES = (".txt", ".html")
 # (where the next paragraph reopens the quotation marks) has three.
 MAX_QUOTE_PARTS = 3
 
-_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'", "‚": "'"})
+_QUOTE_MARKS = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"}
+)
 
 
 def normalise(text: str) -> str:
