@@ -16,10 +16,10 @@ _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,4000})”"
     r'|"(?P<b>[^"\n]{1,4000})"'
     r"|(?<![\w])‘(?P<c>(?=\S)[^‘]{0,4000}?(?<=\S))’(?![\w])"
-    r"|«\s?(?P<d>[^«»]{1,4000}?)\s?»"
+    r"|«\s?(?P<d>[^«»\"]{1,4000}?)\s?[»\"”]"
     r"|„(?P<e>[^„“”]{1,4000})[“”]"
 )
-_SPLIT = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9À-Þ])")
+_SPLIT = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“‘«„(]|[A-Z0-9À-Þ])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Jr|Sr|No|vs|Capt|Maj|Adm|Rev)"
     r"|\b[A-Z]|(?:\b[A-Z]\.)+[A-Z])\.?[\"”’»)]*\s*$"
@@ -48,7 +48,29 @@ _GAP_BEFORE = re.compile(
     r"|sunday|today|yesterday)\b[\s,]*){0,6}$",
     re.I,
 )
-_GAP_AFTER = re.compile(r"^\s*(?:the\s+|by\s+|to\s+)?$", re.I)
+_GAP_AFTER = re.compile(r"^\s*(?:the\s+|by\s+|to\s+|a\s+|an\s+)?$", re.I)
+_QUOTED = re.compile(r"\bquoted\b", re.I)
+_APPOSITION_GAP = re.compile(r"^\s*,[^“”\"«»]{2,160}?,?\s*(?:also\s+|later\s+)?$")
+_SPOKESPEOPLE = frozenset(["spokesperson", "spokesman", "spokeswoman", "statement", "office"])
+_GENERIC_ROLES = frozenset(
+    [
+        "official",
+        "minister",
+        "diplomat",
+        "president",
+        "leader",
+        "envoy",
+        "negotiator",
+        "chief",
+        "head",
+        "ambassador",
+        "premier",
+        "chancellor",
+        "secretary",
+        "foreign",
+    ]
+)
+_OPEN = '“"«„‘'
 _GAP_ACCORDING = re.compile(
     r"^\s*(?:(?:a|an|the)\s+)?(?:(?:\w+\s+){0,2}?(?:statement|spokesperson|spokesman|spokeswoman"
     r"|source|sources|official|officials|report|readout|post|communiqué|press release)\s+"
@@ -61,7 +83,8 @@ _SAY = (
 )
 _ACTOR = (
     r"(?:he|she|they|it|we|I|the\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?"
-    r"|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
+    r"|(?:[A-Z]|(?:al|el|bin|ibn|abu|van|von|de)-[A-Z])[\w’'.-]*"
+    r"(?:\s+(?:[A-Z]|(?:al|el|bin|ibn|abu|van|von|de)-[A-Z])[\w’'.-]*){0,3})"
 )
 _JOIN_GAP = re.compile(
     rf"^[\s,]*(?:{_ACTOR}\s+{_SAY}|{_SAY}\s+{_ACTOR})(?:\s+(?:on|in|at)\s+\w+)?\s*[,:;]?\s*$"
@@ -85,6 +108,7 @@ class Sentence:
     outside: str
     quotes: list[tuple[int, int]]  # spans of the quoted words, inside the marks
     paragraph: int
+    open_end: bool = False  # the last quotation runs on past the paragraph's end
 
 
 @dataclass
@@ -98,6 +122,7 @@ class FoundQuote:
     review: str | None
     sentence: int
     attributed: bool = True
+    open_end: bool = False  # may continue in the next sentence (split or running on)
 
 
 def split_sentences(paragraphs: list[str]) -> list[Sentence]:
@@ -105,13 +130,19 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
     sentences: list[Sentence] = []
     for number, paragraph in enumerate(paragraphs):
         spans = [(m.start(), m.end()) for m in _QUOTE.finditer(paragraph)]
+        open_end = False
+        after = spans[-1][1] if spans else 0
+        opener = paragraph.find("“", after)
+        if opener >= 0 and "”" not in paragraph[opener:] and len(paragraph) - opener > 3:
+            spans.append((opener, len(paragraph) + 1))  # runs on into the next paragraph
+            open_end = True
         masked = list(paragraph)
         for start, end in spans:
-            inner_end = end - 1
+            inner_end = min(end, len(paragraph) + 1) - 1
             last = paragraph[inner_end - 1] if inner_end - 1 > start else ""
-            for k in range(start + 1, inner_end):
+            for k in range(start + 1, min(inner_end, len(paragraph))):
                 masked[k] = "q"
-            if last in ".!?…":
+            if last in ".!?…" and inner_end - 1 < len(paragraph):
                 masked[inner_end - 1] = last
         masked_text = "".join(masked)
         cuts = [0]
@@ -124,16 +155,18 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
             text = paragraph[a:b].rstrip()
             if not text.strip():
                 continue
-            outside = masked_text[a : a + len(text)]
+            end_of = a + len(text)
             quotes = [
-                (s - a + 1, e - a - 1)
+                (s - a + 1, min(e - a - 1, len(text)))
                 for s, e in spans
-                if s >= a and e <= a + len(text) and e - s > 2
+                if a <= s and min(e, len(paragraph)) <= end_of + 1 and e - s > 2
             ]
             outside = "".join(
-                " " if any(s <= k < e for s, e in quotes) else ch for k, ch in enumerate(outside)
+                " " if any(s - 1 <= k <= e for s, e in quotes) and ch not in _OPEN else ch
+                for k, ch in enumerate(masked_text[a:end_of])
             )
-            sentences.append(Sentence(text, outside, quotes, number))
+            runs_on = open_end and b == len(paragraph)
+            sentences.append(Sentence(text, outside, quotes, number, runs_on))
     return sentences
 
 
@@ -147,6 +180,10 @@ def _subject(mentions: list[Mention], outside: str) -> Mention | None:
 
 
 def _speaker_from_verbs(mentions: list[Mention], outside: str) -> Mention | None:
+    for quoted in _QUOTED.finditer(outside):
+        after = [m for m in mentions if m.start >= quoted.end()]
+        if after and _GAP_AFTER.match(outside[quoted.end() : after[0].start]):
+            return after[0]
     for verb in _SPEECH.finditer(outside):
         phrase = verb.group().lower()
         if phrase in ("according to", "in a statement"):
@@ -157,8 +194,16 @@ def _speaker_from_verbs(mentions: list[Mention], outside: str) -> Mention | None
                     return mention
             continue
         before = [m for m in mentions if m.end <= verb.start()]
-        if before and _GAP_BEFORE.match(outside[before[-1].end : verb.start()]):
-            return before[-1]
+        if before:
+            nearest = before[-1]
+            gap = outside[nearest.end : verb.start()]
+            if nearest.kind != "person" or not _GAP_BEFORE.match(gap):
+                for candidate in reversed(before[-4:]):
+                    apposition = _APPOSITION_GAP.match(outside[candidate.end : verb.start()])
+                    if candidate.kind == "person" and apposition:
+                        return candidate
+            if _GAP_BEFORE.match(gap):
+                return nearest
         after = [m for m in mentions if m.start >= verb.end()]
         if after and _GAP_AFTER.match(outside[verb.end() : after[0].start]):
             return after[0]
@@ -173,6 +218,8 @@ def _is_quote(words: str, has_verb: bool) -> bool:
     count = len(_WORDS.findall(words))
     if count == 0:
         return False
+    if words.rstrip("”’\"' ")[-1:] in ("!", "?") or (count >= 2 and words.rstrip()[-1:] == "."):
+        return True  # a sentence, not a label
     if count <= 3:
         first = words.split()[0].strip("[(") if words.split() else ""
         if first[:1].isupper() and first.lower().strip(".,") not in _NAME_LIKE_PRONOUNS:
@@ -190,6 +237,17 @@ def _normal(text: str) -> str:
     return " ".join(w.lower() for w in _WORDS.findall(text))
 
 
+def _only_quote(sentence: Sentence) -> bool:
+    return bool(sentence.quotes) and not _WORDS.search(sentence.outside)
+
+
+def _tail_is_attribution(sentence: Sentence) -> bool:
+    if not sentence.quotes or _WORDS.search(sentence.outside[: sentence.quotes[0][0]]):
+        return False
+    tail = sentence.outside[sentence.quotes[-1][1] + 1 :].strip(' .”"')
+    return bool(_JOIN_GAP.match(tail) or (_QUOTED.search(tail) and len(tail.split()) <= 8))
+
+
 def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuote]:
     """Every direct quotation in the sentences, in order, attributed where the article says."""
     found: list[FoundQuote] = []
@@ -197,19 +255,37 @@ def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuot
     for index, sentence in enumerate(sentences):
         mentions = find_mentions(sentence.outside, registry)
         outside = sentence.outside
-        has_verb = bool(_SPEECH.search(outside))
+        has_verb = bool(_SPEECH.search(outside) or _QUOTED.search(outside))
         spans = _join_split(sentence)
+        if (
+            previous is not None
+            and previous.open_end
+            and previous.sentence == index - 1
+            and spans
+            and not _WORDS.search(outside[: sentence.quotes[0][0]])
+        ):
+            # The quotation goes on: after "…,” he said." or across a paragraph break.
+            previous.text = f"{previous.text} {spans[0][0].rstrip(',;: ')}"
+            previous.sentence = index
+            previous.open_end = sentence.open_end or (
+                len(spans) == 1 and _tail_is_attribution(sentence)
+            )
+            spans = spans[1:]
+            if not spans:
+                _update_subject(registry, None, _subject(mentions, outside), mentions)
+                continue
         speaker_mention = _speaker_from_verbs(mentions, outside) if spans else None
         subject = _subject(mentions, outside)
         kept = [s for s in spans if _is_quote(s[0], has_verb)]
-        for text, _ in kept:
-            quote = _attribute(
-                text.rstrip(",;: "), sentence, speaker_mention, subject, previous, index
-            )
+        for number, (text, _) in enumerate(kept):
+            text = text.rstrip(",;: ")
+            quote = _attribute(text, sentence, speaker_mention, subject, previous, index, registry)
             quote.attributed = has_verb
+            last = number == len(kept) - 1
+            quote.open_end = last and (sentence.open_end or _tail_is_attribution(sentence))
             found.append(quote)
             previous = quote
-        _update_subject(registry, speaker_mention if kept else None, subject)
+        _update_subject(registry, speaker_mention if kept else None, subject, mentions)
     return _dedupe(found)
 
 
@@ -221,7 +297,7 @@ def _join_split(sentence: Sentence) -> list[tuple[str, tuple[int, int]]]:
             prev_text, (prev_start, prev_end) = out[-1]
             gap = sentence.outside[prev_end + 1 : start - 1]
             if (prev_text.endswith(",") or text[:1].islower()) and _JOIN_GAP.match(gap):
-                out[-1] = (f"{prev_text} {text}", (prev_start, end))
+                out[-1] = (f"{prev_text.rstrip(',')} {text}", (prev_start, end))
                 continue
         out.append((text, (start, end)))
     return out
@@ -234,6 +310,7 @@ def _attribute(
     subject: Mention | None,
     previous: FoundQuote | None,
     index: int,
+    registry: Registry,
 ) -> FoundQuote:
     context = _context(sentence)
     review: str | None = None
@@ -253,17 +330,39 @@ def _attribute(
         if chosen.kind in ("institution", "country"):
             return FoundQuote(text, chosen.text, None, context, review, index)
         if chosen.kind == "role":
-            name = chosen.text[:1].upper() + chosen.text[1:]
-            note = f'the article does not name "{chosen.text}"; who is it?'
-            return FoundQuote(text, name, None, context, note, index)
+            return _unnamed_role(text, chosen.text, context, index, registry)
     if previous is not None and index - previous.sentence <= 2:
         note = "speaker carried over from the previous quote; check"
         return FoundQuote(text, previous.speaker, previous.role, context, note, index)
+    if registry.last_subject is not None:
+        person = registry.last_subject
+        note = "speaker not named near the quote; the article's current subject assumed"
+        return FoundQuote(text, person.name, display_role(person), context, note, index)
     return FoundQuote(text, "Unknown", None, context, "speaker not found; who said this?", index)
 
 
-def _update_subject(registry: Registry, speaker: Mention | None, subject: Mention | None) -> None:
-    for mention in (speaker, subject):
+def _unnamed_role(
+    text: str, role: str, context: str | None, index: int, registry: Registry
+) -> FoundQuote:
+    """A quote from "the spokesperson" or "the official": who the article most likely means."""
+    words = {w.lower() for w in role.split()}
+    institution = registry.institution_of_subject() or registry.last_institution
+    if words & _SPOKESPEOPLE and institution:
+        note = f'"{role}" taken to speak for {institution}; check'
+        return FoundQuote(text, institution, None, context, note, index)
+    person = registry.last_subject
+    if words <= _GENERIC_ROLES | _SPOKESPEOPLE and person is not None:
+        note = f'"{role}" taken to be {person.name}; check'
+        return FoundQuote(text, person.name, display_role(person), context, note, index)
+    name = role[:1].upper() + role[1:]
+    note = f'the article does not name "{role}"; who is it?'
+    return FoundQuote(text, name, None, context, note, index)
+
+
+def _update_subject(
+    registry: Registry, speaker: Mention | None, subject: Mention | None, mentions: list[Mention]
+) -> None:
+    for mention in (speaker, subject, *mentions):
         if mention is not None and mention.person is not None:
             registry.last_subject = mention.person
             return

@@ -212,6 +212,8 @@ def _looks_like_headline(line: str) -> bool:
 
 
 def _looks_like_subhead(block: str) -> bool:
+    if block.endswith(":") and len(block.split()) <= 5:
+        return True  # a label such as "Key Quotes:" or "More about:"
     return (
         len(block) <= 80
         and len(block.split()) <= 10

@@ -310,8 +310,39 @@ _PLACE_WORDS = frozenset(
 )
 _TOKEN = re.compile(r"[^\W\d_][\w'’‘.\-]*|\[|\]|[,;:()—–]|\S")
 _POSSESSIVE = re.compile(r"(?:['’‘]s|['’])$")
+_ROLE_NOUNS = frozenset(
+    [
+        "expert",
+        "analyst",
+        "researcher",
+        "diplomat",
+        "spokesperson",
+        "member",
+        "founder",
+        "editor",
+        "correspondent",
+        "economist",
+        "scientist",
+        "activist",
+        "lawyer",
+        "journalist",
+        "author",
+    ]
+)
+_PUBLICATION_REF = re.compile(
+    r"\bthe (?:article|report|newspaper|agency|outlet|magazine|paper|broadcaster|website)\b"
+)
+_PUBLICATION_NOUNS = (" article", " report", " newspaper", " magazine", " reported", " agency")
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
-_UPPER_START = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ]")
+_UPPER_START = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-Þ]|(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|di|da|du|le|la)-[A-ZÀ-ÖØ-Þ])"
+)
+_APPOSITIVE_AFTER = re.compile(
+    r"^,\s*(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;:“”\"«»()]{3,120}?)\s*(?:,|\.|;|$|\s+said\b)"
+)
+_APPOSITIVE_BEFORE = re.compile(
+    r"(?:^|[–—]\s*|,\s*|\)\s*)(?P<role>[A-Z][^,.;:“”\"«»()]{3,120}?),\s*$"
+)
 
 
 @dataclass
@@ -343,6 +374,7 @@ class Registry:
         self.people: list[Person] = []
         self._by_alias: dict[str, Person] = {}
         self.last_subject: Person | None = None
+        self.last_institution: str | None = None
         self._recent: list[Person] = []
         self._article_lower = article_text.lower()
 
@@ -367,6 +399,27 @@ class Registry:
             elif words & _MALE_TITLES:
                 person.gender = "m"
         return person
+
+    def give_role(self, person: Person, role: str) -> None:
+        """Record the role an appositive gives `person` (the first one given counts)."""
+        if not person.role:
+            person.role = role
+            person.country = country_in_title(role)
+
+    def institution_of_subject(self) -> str | None:
+        """The institution in the current subject's role ("European Commission President")."""
+        person = self.last_subject
+        if person is None or not person.role:
+            return None
+        words = person.role.split()
+        kept: list[str] = []
+        for word in words:
+            if _is_title(word) and kept:
+                break
+            kept.append(word)
+        if kept and {w.lower() for w in kept} & INSTITUTION_WORDS:
+            return " ".join(kept)
+        return None
 
     def known(self, name: str) -> Person | None:
         """The person a name or surname refers to, if named before."""
@@ -413,12 +466,12 @@ class Registry:
 
 
 def _role_key(role: str, country: str | None = None) -> frozenset[str]:
-    words = {w.lower().strip(".,") for w in role.replace("-", " ").split()}
-    words -= {"the", "of", "a", "an"}
+    words = {_POSSESSIVE.sub("", w).lower().strip(".,") for w in role.replace("-", " ").split()}
+    words -= {"the", "of", "a", "an", "for"}
     out = set()
     for word in words:
-        demonym = DEMONYMS.get(word)
-        out.add(demonym.lower() if demonym else word)
+        place = DEMONYMS.get(word) or countries().get(word.title()) or countries().get(word.upper())
+        out.add(place.lower() if place else word)
     if country:
         out.add(country.lower())
     return frozenset(out)
@@ -455,7 +508,16 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
             prev_end = run[-1][2]
             if tokens[j][1] - prev_end > 1 or _POSSESSIVE.search(run[-1][0].rstrip(".")):
                 break
-            if _UPPER_START.match(nxt) or _is_title(nxt):
+            if (
+                _UPPER_START.match(nxt)
+                or _is_title(nxt)
+                or (
+                    nxt in ("of", "for")
+                    and _is_title(_clean(run[-1][0]))
+                    and j + 1 < len(tokens)
+                    and _UPPER_START.match(tokens[j + 1][0])
+                )
+            ):
                 run.append(tokens[j])
             elif nxt == "[" or nxt == "]":
                 pass
@@ -466,7 +528,33 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
             j += 1
         mentions.extend(_classify(run, registry, register, text))
         i = j
+    for match in _PUBLICATION_REF.finditer(text):
+        if registry.last_institution:
+            inst = registry.last_institution
+            mentions.append(Mention("institution", inst, match.start(), match.end()))
+    mentions.sort(key=lambda m: m.start)
+    if register:
+        for mention in mentions:
+            if mention.kind == "person" and mention.person and not mention.person.role:
+                role = _appositive(text, mention)
+                if role:
+                    registry.give_role(mention.person, role)
     return mentions
+
+
+def _appositive(text: str, mention: Mention) -> str | None:
+    """A role given beside a name: "Li Shuo, a climate diplomacy expert," or "Head of X, Name"."""
+    for match in (
+        _APPOSITIVE_AFTER.match(text[mention.end : mention.end + 160]),
+        _APPOSITIVE_BEFORE.search(text[max(0, mention.start - 160) : mention.start]),
+    ):
+        if match:
+            role = match.group("role").strip()
+            if any(
+                _is_title(w) or w.lower() in _ROLE_NOUNS for w in role.replace("’s", "").split()
+            ):
+                return role[:1].upper() + role[1:]
+    return None
 
 
 def _particles_then_name(tokens: list[tuple[str, int, int]], j: int) -> bool:
@@ -511,6 +599,9 @@ def _classify_part(
     start, end = part[0][1], part[-1][2]
     last_title = max((k for k, w in enumerate(words) if _is_title(w)), default=-1)
     role_words, name_words = words[: last_title + 1], words[last_title + 1 :]
+    demonyms_only = all(w.lower() in DEMONYMS or w.lower() in _STOP_CAPS for w in name_words)
+    if name_words and demonyms_only and not role_words:
+        return None
     if name_words and (
         {w.lower() for w in name_words} & INSTITUTION_WORDS
         or {w.lower() for w in name_words} & _PLACE_WORDS
@@ -525,7 +616,8 @@ def _classify_part(
             if after.startswith(f" {noun}") and countries().get(" ".join(name_words)):
                 inst = registry.institution(f"{joined} {noun}")
                 return Mention("institution", inst, start, end + len(noun) + 1)
-        return Mention("institution", registry.institution(joined), start, end)
+        registry.last_institution = registry.institution(joined)
+        return Mention("institution", registry.last_institution, start, end)
     if name_words:
         name = " ".join(name_words)
         country = countries().get(name)
@@ -538,8 +630,11 @@ def _classify_part(
                     inst = registry.institution(f"{name} {noun}")
                     return Mention("institution", inst, start, end + len(noun) + 1)
             return Mention("country", country, start, end)
-        if name.lower() in DEMONYMS:
+        if all(w.lower() in DEMONYMS for w in name_words):
             return None
+        if text[end : end + 12].lower().startswith(_PUBLICATION_NOUNS):
+            registry.last_institution = name
+            return Mention("institution", name, start, end)
         known = registry.known(name) or registry.known(name_words[-1])
         has_title = bool(role_words) and _strong_title(role_words)
         if len(name_words) >= 2 or has_title or known:
