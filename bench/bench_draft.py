@@ -8,8 +8,9 @@ hand-curated gold briefing (`<slug>.gold.yaml`). Per article and overall this pr
   targets 0.9 each;
 - speaker accuracy over matched quotes: the gold speaker's last word (surname or institution)
   appears in the drafted speaker; target 0.9;
-- attendee recall and status accuracy: a gold attendee matches a drafted one when the last word of
-  its name (surname or country) is a word of the drafted name or country; targets 0.85 each;
+- attendee recall and status accuracy: a gold attendee matches a drafted one when the last
+  distinctive word of its name (surname or country, not "minister" or "delegation") is a word of
+  the drafted name or country; targets 0.85 each;
 - related headlines on the seed: exactly the gold list, in order, none in summary or key points;
 - time: one ~2,000-word article drafted by `python -m bot draft` as a subprocess (start-up
   included; target <= 1 s), and 100 articles drafted in one process (target <= 20 s).
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,11 @@ TARGETS = {"recall": 0.9, "precision": 0.9, "speaker": 0.9, "att_recall": 0.85, 
 ONE_ARTICLE_TARGET_S = 1.0
 HUNDRED_TARGET_S = 20.0
 _WORD = re.compile(r"\w+")
+# Words that do not tell one attendee from another ("Prime Minister of Sweden" is "sweden").
+GENERIC = frozenset(
+    "the of a an delegation delegations ministers minister states countries leaders government"
+    " president prime foreign member".split()
+)
 
 
 def words(text: str) -> list[str]:
@@ -127,7 +135,7 @@ def score(draft: dict[str, Any], gold: dict[str, Any], misses: list[str]) -> Sco
     result.gold_attendees = len(gold_attendees)
     taken: set[int] = set()
     for attendee in gold_attendees:
-        last = words(attendee["name"])[-1:]
+        last = [w for w in words(attendee["name"]) if w not in GENERIC][-1:]
         for di, candidate in enumerate(draft.get("attendees") or []):
             names = words(candidate["name"]) + words(candidate.get("country") or "")
             if di not in taken and last and last[0] in names:
@@ -162,8 +170,13 @@ def two_thousand_words(folder: Path) -> str:
     body = (folder / f"{SEED}.txt").read_text(encoding="utf-8")
     paragraphs = body.split("\n")
     text = [paragraphs[0], ""]
-    while len(" ".join(text).split()) < 2000:
-        text.extend(paragraphs[1:])
+    count = 0
+    while count < 2000:
+        for paragraph in paragraphs[1:]:
+            text.append(paragraph)
+            count += len(paragraph.split())
+            if count >= 2000:
+                break
     return "\n".join(text)
 
 
@@ -212,8 +225,9 @@ def main() -> int:
         big = Path(tmp) / "long.txt"
         big.write_text(two_thousand_words(args.dir), encoding="utf-8")
         count = len(big.read_text(encoding="utf-8").split())
-        runs = []
-        for _ in range(3):
+        runs, cpu = [], []
+        for _ in range(5):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "bot", "draft", str(big), "--published", "2025-03-15"],
@@ -222,9 +236,12 @@ def main() -> int:
                 capture_output=True,
             )
             runs.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         best = min(runs)
         print(
-            f"one {count}-word article, subprocess incl. start-up: best {best:.2f} s of 3"
+            f"one {count}-word article, subprocess incl. start-up: best {best:.2f} s of 5"
+            f" (median {statistics.median(runs):.2f} s wall, {min(cpu):.2f} s CPU)"
             f"  target <= {ONE_ARTICLE_TARGET_S:.1f} s  ratio {best / ONE_ARTICLE_TARGET_S:.2f}"
         )
     raws = [p.read_bytes() for p in files]

@@ -9,18 +9,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.drafting.gazetteer import countries
+from bot.drafting.gazetteer import countries, country_in_title, country_of
 from bot.drafting.quotes import Sentence
 from bot.drafting.speakers import Mention, Registry, display_role, find_mentions
 
 _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
+        "undecided",
+        re.compile(
+            r"\b(?:could|may|might|would) (?:skip|miss|boycott|stay away|not attend|attend"
+            r"|take part|join)\b",
+            re.I,
+        ),
+    ),
+    (
         "absent",
         re.compile(
             r"\b(?:will be absent|(?:was|were|is|are|be) absent|did not attend|didn'?t attend"
             r"|will not attend|won'?t attend|not (?:be )?(?:present|attending)|boycott\w*"
-            r"|declined (?:to attend|the invitation)|will skip|skipped|stay(?:s|ed)? away"
-            r"|(?:will|did|does|do) not (?:take part|participate|join)|absence of|absent)\b",
+            r"|declined (?:to attend|the invitation)|(?:will |to |plan to |plans to )?skip\w*"
+            r"|stay(?:s|ed)? away|(?:will|did|does|do) not (?:take part|participate|join)"
+            r"|absence of|absent|(?:will |to )?miss(?:es|ed)?|refus\w+ to (?:attend|travel|come)"
+            r"|cancel+ed (?:the|his|her|their) (?:trip|visit|attendance|participation)"
+            r"|opt(?:s|ed)? out|pull(?:s|ed)? out|(?:was|were) ignored by|decided not to)\b",
             re.I,
         ),
     ),
@@ -36,10 +47,10 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "expected",
         re.compile(
-            r"\b(?:expected to (?:attend|participate|take part|join|be present|be there)"
-            r"|will (?:attend|take part|participate|join|be present)|(?:due|set|scheduled) to "
-            r"(?:attend|take part|participate|join)|plans? to (?:attend|take part|join)"
-            r"|(?:are|is|were|was) invited)\b",
+            r"\b(?:expected to (?:attend|participate|take part|join|be present|be there|meet)"
+            r"|will (?:attend|take part|participate|join|be present|meet)|(?:due|set|scheduled)"
+            r" to (?:attend|take part|participate|join|meet)|plan(?:s|ning)? to (?:attend|take"
+            r" part|join|meet)|(?:are|is|were|was) invited|could meet|are to meet|to meet for)\b",
             re.I,
         ),
     ),
@@ -57,30 +68,53 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:confirmed (?:their|his|her|its) (?:attendance|participation|presence)"
             r"|(?:have|has) confirmed|attended|attending|joined|joins|joining|took part"
-            r"|taking part|participated|participating|(?:were|was|are|is) present|arrived)\b",
+            r"|taking part|participated|participating|(?:were|was|are|is) present|arrived"
+            r"|met (?:in|with|on|at)|held talks|presence of|participation of"
+            r"|(?:will leave|left|leaving|walked out of) the (?:\w+ )?(?:meeting|summit|talks"
+            r"|conference|room|hall)|delivered (?:his|her|their) (?:remarks|speech|address)"
+            r"|spoke at|addressed the (?:meeting|summit|conference))\b",
             re.I,
         ),
     ),
 ]
-_PASSIVE_HOST = re.compile(
+# Phrases whose participants follow them ("hosted by X", "the presence of X").
+_PASSIVE = re.compile(
     r"\b(?:hosted by|convened by|chaired by|organi[sz]ed by|at the (?:invitation|initiative) of"
-    r"|host of)\b",
+    r"|host of|presence of|participation of|(?:was|were) ignored by)\b",
     re.I,
 )
 _RELATIVE = re.compile(r",\s*(?:who|which|whose|whom)\b[^,]*,?", re.I)
-_CLAUSE = re.compile(r";|,\s*(?:but|while|whereas|although|though|yet)\b|\.\s", re.I)
+_CLAUSE = re.compile(
+    r";|,\s*(?:but|while|whereas|although|though|yet|meanwhile)\b|\.\s"
+    r"|\b(?:due to|because of|owing to)\b",
+    re.I,
+)
+_SIDE_EVENT = re.compile(
+    r"^\s*(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}?(?:dinner|reception|lunch|luncheon|breakfast"
+    r"|banquet|photo|gala|session)\b",
+    re.I,
+)
+_EVENT_NOUN = re.compile(r"^\s+(?:summit|meeting|talks|conference|forum|ministerial)\b", re.I)
+_MEDIATOR = re.compile(
+    r"\b(?P<demonym>[A-Z][a-z]+)[- ](?:brokered|mediated|sponsored)\b"
+    r"|\b(?:mediated|brokered) by (?:the\s+)?(?P<country>[A-Z][\w]+(?: [A-Z][\w]+)?)"
+)
 _GROUP = re.compile(
     r"\b(?:the\s+)?(?P<title>(?:Prime Minister|President|Foreign Minister|Defen[cs]e Minister"
     r"|Chancellor|King|Queen|Ambassador|Leader|Head of State|Head of Government|Minister)s?"
-    r"|leaders|heads of (?:state|government)|representatives|delegations|ministers)"
-    r"\s+of\s+(?P<list>[A-Z][\w'’ -]*(?:,\s*(?:and\s+)?[A-Z][\w'’ -]*)*"
-    r"(?:,?\s+and\s+[A-Z][\w'’ -]*)?)"
+    r"|(?:foreign |defen[cs]e |finance )?ministers|leaders|heads of (?:state|government)"
+    r"|representatives|delegations)"
+    r"\s+of\s+(?:the\s+)?(?P<list>{item}(?:,\s*(?:and\s+)?(?:the\s+)?{item})*"
+    r"(?:,?\s+and\s+(?:the\s+)?{item})?)".replace("{item}", r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 )
 _VAGUE_GROUP = re.compile(
     r"\b(?:several|other|many|some|a number of|dozens of|more than \w+)\s+(?:\w+\s+)?"
     r"(?:countries|nations|states|leaders|governments)\b",
     re.I,
 )
+_DELEGATION = re.compile(r"\b(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+delegation\b")
+_INCLUDED = re.compile(r"\b(?:these|they|those|among them|this) (?:included|include|were)\b", re.I)
+_POSSESSOR = re.compile(r"^\s*(?:his|her|their)\b", re.I)
 
 
 @dataclass
@@ -98,18 +132,52 @@ class FoundAttendee:
 def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundAttendee]:
     """Everyone the article says takes part (or stays away), with a status, in order."""
     found: dict[str, FoundAttendee] = {}
+    previous_status: str | None = None
     for sentence in sentences:
+        sentence_status: str | None = None
         for clause in _clauses(sentence.outside):
-            status, phrase = _status(clause)
-            if status is None or phrase is None:
+            phrases = _phrases(clause)
+            included = _INCLUDED.search(clause)
+            if not phrases and included and previous_status:
+                # "These included X and Y": the status of the sentence before.
+                scope = clause[included.end() :]
+                _collect(scope, previous_status, registry, found)
+                sentence_status = sentence_status or previous_status
                 continue
-            passive = _PASSIVE_HOST.search(clause)
-            if status == "host" and passive:
-                scope = clause[passive.end() :]
-            else:
-                scope = clause[: phrase.start()]
-            scope = _RELATIVE.sub(lambda m: " " * len(m.group()), scope)
-            _collect(scope, status, registry, found)
+            begin = 0
+            for status, phrase in phrases:
+                passive = _PASSIVE.search(clause, phrase.start())
+                if (
+                    passive
+                    and passive.start() == phrase.start()
+                    or (passive and passive.start() < phrase.end())
+                ):
+                    scope = clause[passive.end() :]
+                    if _POSSESSOR.match(scope):
+                        scope = clause  # "hosted by his ministry": the sentence's subject
+                else:
+                    scope = clause[begin : phrase.start()]
+                begin = phrase.end()
+                sentence_status = sentence_status or status
+                side = bool(_SIDE_EVENT.match(clause[phrase.end() :]))
+                scope = _RELATIVE.sub(lambda m: " " * len(m.group()), scope)
+                _collect(scope, status, registry, found, side)
+        for match in _MEDIATOR.finditer(sentence.outside):
+            country = country_of(match.group("demonym") or match.group("country") or "")
+            if country:
+                review = "taken as host because it mediates; check"
+                _add(found, FoundAttendee(country, None, country, "host", None, review))
+        for match in _DELEGATION.finditer(sentence.outside):
+            who = match.group("who")
+            if who.lower() not in ("the", "a", "his", "her"):
+                _add(found, FoundAttendee(f"{who} delegation", None, None, "confirmed", None, None))
+        previous_status = sentence_status
+    for person in registry.people:
+        if person.role and "delegation" in person.role.lower():
+            attendee = FoundAttendee(
+                person.name, display_role(person), person.country, "confirmed", None, None
+            )
+            _add(found, attendee)
     return _without_represented(list(found.values()))
 
 
@@ -123,12 +191,14 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
-def _status(clause: str) -> tuple[str | None, re.Match[str] | None]:
+def _phrases(clause: str) -> list[tuple[str, re.Match[str]]]:
+    """Every participation phrase in a clause, in order; the first pattern wins an overlap."""
+    found: list[tuple[str, re.Match[str]]] = []
     for status, pattern in _STATUS_PHRASES:
-        match = pattern.search(clause)
-        if match:
-            return status, match
-    return None, None
+        for match in pattern.finditer(clause):
+            if not any(m.start() < match.end() and match.start() < m.end() for _, m in found):
+                found.append((status, match))
+    return sorted(found, key=lambda item: item[1].start())
 
 
 def _collect(
@@ -136,6 +206,7 @@ def _collect(
     status: str,
     registry: Registry,
     found: dict[str, FoundAttendee],
+    side_event: bool = False,
 ) -> None:
     for group in _GROUP.finditer(scope):
         title = group.group("title")
@@ -154,9 +225,11 @@ def _collect(
         _add(found, FoundAttendee(name, None, None, status, None, review))
         scope = scope[: vague.start()] + " " * len(text) + scope[vague.end() :]
     for mention in find_mentions(scope, registry, register=False):
+        if mention.kind in ("institution", "country") and _EVENT_NOUN.match(scope[mention.end :]):
+            continue  # "A G20 summit": the event, not a participant
         attendee = _from_mention(mention, status)
         if attendee:
-            _add(found, attendee)
+            _add(found, attendee, side_event)
 
 
 def _from_mention(mention: Mention, status: str) -> FoundAttendee | None:
@@ -170,16 +243,34 @@ def _from_mention(mention: Mention, status: str) -> FoundAttendee | None:
         return FoundAttendee(mention.text, None, mention.text, status, None, None)
     if mention.kind == "institution":
         return FoundAttendee(mention.text, None, None, status, None, None)
+    if mention.kind == "role":
+        name = _role_name(mention.text)
+        review = f'the article does not name "{mention.text}"'
+        return FoundAttendee(name, None, country_in_title(mention.text), status, None, review)
     return None
 
 
-def _add(found: dict[str, FoundAttendee], attendee: FoundAttendee) -> None:
+def _role_name(role: str) -> str:
+    """ "US president" -> "President of the United States"; other titles as written."""
+    words = role.split()
+    country = country_in_title(words[0]) if words else None
+    if country and len(words) > 1:
+        the = "the " if country.startswith(("United", "Netherlands", "Philippines")) else ""
+        title = " ".join(words[1:])
+        return f"{title[:1].upper()}{title[1:]} of {the}{country}"
+    return role[:1].upper() + role[1:]
+
+
+def _add(found: dict[str, FoundAttendee], attendee: FoundAttendee, side: bool = False) -> None:
     key = attendee.name.lower()
     existing = found.get(key)
     if existing is None:
         found[key] = attendee
-    elif attendee.status == "host" or (
-        existing.status == "expected" and attendee.status in ("confirmed", "absent")
+    elif side:
+        return  # missing a dinner does not undo taking part in the meeting
+    elif existing.status != "host" and (
+        attendee.status in ("host", "absent")
+        or (existing.status == "expected" and attendee.status == "confirmed")
     ):
         existing.status = attendee.status
 

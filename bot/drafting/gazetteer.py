@@ -248,7 +248,8 @@ def country_of(phrase: str) -> str | None:
 def country_in_title(title: str) -> str | None:
     """The country a title refers to: "French President" or "Prime Minister of Spain"."""
     for word in _WORD_SPLIT.split(title):
-        found = DEMONYMS.get(word.lower())
+        bare = re.sub(r"['’]s$", "", word)
+        found = DEMONYMS.get(bare.lower()) or _COUNTRY_ALIASES.get(bare)
         if found:
             return found
     match = re.search(r"\bof (?:the )?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*)", title)
