@@ -48,8 +48,24 @@ HUNDRED_TARGET_S = 20.0
 _WORD = re.compile(r"\w+")
 # Words that do not tell one attendee from another ("Prime Minister of Sweden" is "sweden").
 GENERIC = frozenset(
-    "the of a an delegation delegations ministers minister states countries leaders government"
-    " president prime foreign member".split()
+    [
+        "the",
+        "of",
+        "a",
+        "an",
+        "delegation",
+        "delegations",
+        "ministers",
+        "minister",
+        "states",
+        "countries",
+        "leaders",
+        "government",
+        "president",
+        "prime",
+        "foreign",
+        "member",
+    ]
 )
 
 

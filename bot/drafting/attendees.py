@@ -147,10 +147,8 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
             begin = 0
             for status, phrase in phrases:
                 passive = _PASSIVE.search(clause, phrase.start())
-                if (
-                    passive
-                    and passive.start() == phrase.start()
-                    or (passive and passive.start() < phrase.end())
+                if (passive and passive.start() == phrase.start()) or (
+                    passive and passive.start() < phrase.end()
                 ):
                     scope = clause[passive.end() :]
                     if _POSSESSOR.match(scope):
@@ -251,7 +249,7 @@ def _from_mention(mention: Mention, status: str) -> FoundAttendee | None:
 
 
 def _role_name(role: str) -> str:
-    """ "US president" -> "President of the United States"; other titles as written."""
+    """A title as a name: "US president" -> "President of the United States"."""
     words = role.split()
     country = country_in_title(words[0]) if words else None
     if country and len(words) > 1:
