@@ -109,9 +109,11 @@ def _read_html(html: str) -> Article:
     import trafilatura  # only pages need it; plain text starts faster without
 
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
+        html, with_metadata=True, include_comments=False, include_tables=False
     )
-    data = doc if isinstance(doc, dict) else {}
+    data: dict[str, object] = {}
+    if doc is not None:
+        data = doc if isinstance(doc, dict) else doc.as_dict()
     body = str(data.get("text") or "")
     if not body.strip():
         body = trafilatura.html2txt(html) or ""
