@@ -67,7 +67,8 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "confirmed",
         re.compile(
             r"\b(?:confirmed (?:their|his|her|its) (?:attendance|participation|presence)"
-            r"|(?:have|has) confirmed|attended|attending|joined|joins|joining|took part"
+            r"|(?:have|has) confirmed(?!\s+(?:that|the|a|an|reports?|it)\b)|attended|attending"
+            r"|joined|joins|joining|took part"
             r"|taking part|participated|participating|(?:were|was|are|is) present|arrived"
             r"|met (?:in|with|on|at)|held talks|presence of|participation of"
             r"|(?:will leave|left|leaving|walked out of) the (?:\w+ )?(?:meeting|summit|talks"
@@ -94,6 +95,9 @@ _SIDE_EVENT = re.compile(
     r"|banquet|photo|gala|session)\b",
     re.I,
 )
+_SIDE_BEFORE = re.compile(
+    r"\b(?:dinner|reception|lunch|luncheon|breakfast|banquet|photo|gala|session)\W*$", re.I
+)
 _EVENT_NOUN = re.compile(r"^\s+(?:summit|meeting|talks|conference|forum|ministerial)\b", re.I)
 _MEDIATOR = re.compile(
     r"\b(?P<demonym>[A-Z][a-z]+)[- ](?:brokered|mediated|sponsored)\b"
@@ -114,6 +118,12 @@ _VAGUE_GROUP = re.compile(
 )
 _DELEGATION = re.compile(r"\b(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+delegation\b")
 _INCLUDED = re.compile(r"\b(?:these|they|those|among them|this) (?:included|include|were)\b", re.I)
+# A participant named after "hosted by" or "the presence of" ends where a verb or clause starts.
+_NOUN_PHRASE_END = re.compile(
+    r"\b(?:was|were|is|are|has|have|had|will|would|could|did|does|which|who|that)\b", re.I
+)
+# Participants are the subject of the clause that holds the phrase, not of the sentence.
+_SUBCLAUSE = re.compile(r"\b(?:that|which|whether|than|if|because)\b", re.I)
 _POSSESSOR = re.compile(r"^\s*(?:his|her|their)\b", re.I)
 
 
@@ -140,12 +150,13 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
             included = _INCLUDED.search(clause)
             if not phrases and included and previous_status:
                 # "These included X and Y": the status of the sentence before.
-                scope = clause[included.end() :]
+                scope = _RELATIVE.sub(lambda m: " " * len(m.group()), clause[included.end() :])
                 _collect(scope, previous_status, registry, found)
                 sentence_status = sentence_status or previous_status
                 continue
             begin = 0
             for status, phrase in phrases:
+                side = False
                 passive = _PASSIVE.search(clause, phrase.start())
                 if (passive and passive.start() == phrase.start()) or (
                     passive and passive.start() < phrase.end()
@@ -153,11 +164,19 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
                     scope = clause[passive.end() :]
                     if _POSSESSOR.match(scope):
                         scope = clause  # "hosted by his ministry": the sentence's subject
+                    else:
+                        scope = _NOUN_PHRASE_END.split(scope, maxsplit=1)[0]
                 else:
                     scope = clause[begin : phrase.start()]
+                    openers = list(_SUBCLAUSE.finditer(scope))
+                    if openers:
+                        antecedent = scope[: openers[-1].start()]
+                        scope = scope[openers[-1].end() :]
+                        # "a joint dinner, which Lavrov did not attend": not the event itself
+                        side = bool(_SIDE_BEFORE.search(antecedent))
                 begin = phrase.end()
                 sentence_status = sentence_status or status
-                side = bool(_SIDE_EVENT.match(clause[phrase.end() :]))
+                side = side or bool(_SIDE_EVENT.match(clause[phrase.end() :]))
                 scope = _RELATIVE.sub(lambda m: " " * len(m.group()), scope)
                 _collect(scope, status, registry, found, side)
         for match in _MEDIATOR.finditer(sentence.outside):
@@ -166,8 +185,8 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
                 review = "taken as host because it mediates; check"
                 _add(found, FoundAttendee(country, None, country, "host", None, review))
         for match in _DELEGATION.finditer(sentence.outside):
-            who = match.group("who")
-            if who.lower() not in ("the", "a", "his", "her"):
+            who = re.sub(r"^(?:The|A|An|His|Her|Their|Its)\s+", "", match.group("who"))
+            if who.lower() not in ("the", "a", "an", "his", "her", "their", "its"):
                 _add(found, FoundAttendee(f"{who} delegation", None, None, "confirmed", None, None))
         previous_status = sentence_status
     for person in registry.people:

@@ -111,6 +111,22 @@ _STOPWORDS = frozenset(
         "years",
     ]
 )
+# Words too common in news about meetings to tell one article from another.
+_GENERIC = frozenset(
+    [
+        "foreign",
+        "ministers",
+        "officials",
+        "official",
+        "first",
+        "second",
+        "third",
+        "meeting",
+        "talks",
+        "week",
+        "month",
+    ]
+)
 _WORD = re.compile(r"[a-z][a-z-]{4,}")
 _URL = TypeAdapter(HttpUrl)
 
@@ -169,9 +185,9 @@ def _document(
     today: dt.date | None,
 ) -> DraftDocument:
     title = clip(article.title, LIMITS["title"])
-    title_review = (
-        "the first line was long; shortened to a title" if title != article.title else None
-    )
+    title_review = article.title_review
+    if title != article.title:
+        title_review = "the headline was long; shortened"
     published_review: str | None = None
     if published is None and article.published is not None:
         published = article.published
@@ -203,7 +219,7 @@ def _document(
         summary=Value(
             summary, None if article.paragraphs else "no body text; summary is the title"
         ),
-        key_points=[Value(p) for p in _key_points(sentences, used)],
+        key_points=[Value(p) for p in _key_points(sentences, used, set(article.asides))],
         attendees=[
             {
                 "name": Value(clip(a.name, LIMITS["name"]), a.review),
@@ -254,7 +270,10 @@ def _source(article: Article, source_url: str | None) -> Entry | None:
 def _summary(article: Article) -> tuple[str, int]:
     parts: list[str] = []
     used = 0
-    for paragraph in article.paragraphs:
+    for number, paragraph in enumerate(article.paragraphs):
+        if number in article.asides:
+            used += 1
+            continue
         if parts and len(" ".join(parts)) + len(paragraph) > LIMITS["summary"]:
             break
         parts.append(paragraph)
@@ -265,9 +284,9 @@ def _summary(article: Article) -> tuple[str, int]:
     return clip(summary, LIMITS["summary"]), used
 
 
-def _key_points(sentences: list[Sentence], used: int) -> list[str]:
+def _key_points(sentences: list[Sentence], used: int, asides: set[int]) -> list[str]:
     points: list[str] = []
-    seen_paragraphs: set[int] = set()
+    seen_paragraphs: set[int] = set(asides)
     for sentence in sentences:
         if sentence.paragraph < used or sentence.paragraph in seen_paragraphs:
             continue
@@ -290,7 +309,9 @@ def _tags(title: str, body: str) -> list[str]:
             count = len(re.findall(rf"\b{re.escape(written)}\b", text))
             if count:
                 places[name] += count
-    words = Counter(w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS)
+    words = Counter(
+        w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and w not in _GENERIC
+    )
     title_words = set(_WORD.findall(title.lower()))
     topics = [w for w, n in words.most_common(40) if n >= 3 or w in title_words]
     tags: list[str] = []

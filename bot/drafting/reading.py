@@ -28,6 +28,8 @@ class Article:
     published: dt.date | dt.datetime | None = None
     site_name: str | None = None
     url: str | None = None
+    asides: list[int] = field(default_factory=list)  # paragraphs kept out of summary and points
+    title_review: str | None = None
 
 
 _HTML_START = re.compile(r"\A\s*(?:<!doctype\s+html|<html|<head|<body|<\?xml|<!--)", re.I)
@@ -48,7 +50,9 @@ _TEASER_LABEL = re.compile(
 )
 _CLUTTER = re.compile(
     r"""^(?:
-        follow\ us\b.* | subscribe\b.* | .*\bsubscribe\ to\ our\b.* | support\ (?:our|independent)
+        follow\ us\b.* | subscribe\b.* | support\ us | donate\b.{0,40} | about\ (?:the\ )?author
+        | comments\ are\ closed\.? | leave\ a\ comment | share\ this\ article
+        | (?:read|views?):\ *\d+ | .*\bsubscribe\ to\ our\b.* | support\ (?:our|independent)
         \ journalism\b.* | .*\bsupport\ our\ journalism\b.* | text\ size\b.* | font\ size\b.*
         | (?:advertisement|advert|ad|ads|sponsored(?:\ content)?|promoted|paid\ content)
         | -+\ ?advertisement\ ?-+ | share(?:\ this)?(?:\ article|\ story)?(?:\ on\ .*)?
@@ -65,6 +69,20 @@ _CLUTTER = re.compile(
     )$""",
     re.I | re.X,
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?)"
+    r"(?:,?\s+\d{4})?(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s*(?:\||·|-)?\s*\w+:\s*\d+)?\s*$",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"\((?:[^()]*\b(?:photo|photograph|image|file|picture)\b[^()]*)\)\s*$"
+    r"|\b(?:photo|image|picture)\s*(?:credit)?\s*:|\bgetty images\b|\b(?:afp|reuters|ap) photo\b",
+    re.I,
+)
+_ASIDE = re.compile(r"^(?:source|sources|via|credit|note|editor'?s note)\s*:", re.I)
 _CRUMBS = re.compile(r"^[\w'’ &.-]{1,40}(?:\s*[>›»|/]\s*[\w'’ &.-]{1,40}){1,6}$")
 
 
@@ -171,7 +189,14 @@ def _read_text(text: str) -> Article:
             after_separator = expect_teaser = False
             continue
         after_separator = expect_teaser = False
-        if _CLUTTER.match(line) or (len(line) <= 120 and _CRUMBS.match(line) and "/" not in line):
+        if _DATELINE.match(line):
+            published = published or find_date(line)
+            continue
+        if (
+            _CLUTTER.match(line)
+            or (len(line) <= 120 and _CRUMBS.match(line) and "/" not in line)
+            or (len(line) <= 200 and _CAPTION.search(line))
+        ):
             if published is None and re.match(r"(?i)(published|updated|posted)", line):
                 published = find_date(line)
             continue
@@ -179,14 +204,41 @@ def _read_text(text: str) -> Article:
     blocks = _blocks(kept)
     if not blocks:
         raise DraftError("no article text found (only page clutter)")
-    title, body = blocks[0], blocks[1:]
+    title, body, title_review = _title(blocks)
     paragraphs: list[str] = []
     subheads: list[str] = []
+    asides: list[int] = []
     for block in body:
-        (subheads if _looks_like_subhead(block) else paragraphs).append(block)
+        if block == title:
+            continue  # the headline repeated by the page
+        if _looks_like_subhead(block):
+            subheads.append(block)
+            continue
+        if _ASIDE.match(block):
+            asides.append(len(paragraphs))
+        paragraphs.append(block)
     if published is None:
         published = find_date(" ".join(blocks[:3])[:600])
-    return Article(title, paragraphs, subheads, related, published)
+    return Article(
+        title, paragraphs, subheads, related, published, asides=asides, title_review=title_review
+    )
+
+
+def _title(blocks: list[str]) -> tuple[str, list[str], str | None]:
+    """The headline: repeated near the top by many pages, else the first block.
+
+    Without a headline (the first block is a full sentence of the story) the first sentence
+    stands in, and the block stays in the body.
+    """
+    head = blocks[:6]
+    for block in head:
+        if head.count(block) > 1 or block in blocks[6:12]:
+            return block, [b for b in blocks if b != block], None
+    first = blocks[0]
+    if len(first.split()) > 20 and re.search(r"[.!?][\"”’]?$", first):
+        sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", first, maxsplit=1)[0]
+        return sentence, blocks, "no headline found; the first sentence stands in"
+    return first, blocks[1:], None
 
 
 def _blocks(lines: list[str]) -> list[str]:

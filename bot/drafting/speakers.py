@@ -81,6 +81,7 @@ TITLE_WORDS = frozenset(
         "advisor",
         "negotiator",
         "head",
+        "diplomat",
         "coordinator",
         "delegate",
         "foreign",
@@ -101,6 +102,7 @@ TITLE_WORDS = frozenset(
 # Title words that only make a title next to another ("Foreign Minister", "Supreme Leader").
 _WEAK_TITLE_WORDS = frozenset(
     [
+        "head",
         "vice",
         "prime",
         "foreign",
@@ -498,7 +500,7 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
             mentions.append(Mention("pronoun", word, start, end, person))
             i += 1
             continue
-        if not (_UPPER_START.match(word) or _is_title(word)):
+        if not (_UPPER_START.match(word) or (_is_title(word) and low not in _WEAK_TITLE_WORDS)):
             i += 1
             continue
         run = [tokens[i]]
@@ -550,6 +552,8 @@ def _appositive(text: str, mention: Mention) -> str | None:
     ):
         if match:
             role = match.group("role").strip()
+            if role.split()[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
+                continue
             if any(
                 _is_title(w) or w.lower() in _ROLE_NOUNS for w in role.replace("’s", "").split()
             ):
