@@ -97,16 +97,17 @@ class DayRef:
     resolved: bool
 
 
-def day_reference(sentence: str, published: dt.date | None) -> DayRef | None:
-    """The first day reference in `sentence` ("On Friday", "next week", "last February")."""
+def day_references(sentence: str, published: dt.date | None) -> list[DayRef]:
+    """The day references in `sentence` ("On Friday", "next week", "last February"), in order."""
+    found: list[DayRef] = []
     for match in _DAY_REF.finditer(sentence):
         rel = (match.group("rel") or "").lower()
         if match.group("week") and rel not in ("last", "next", "this"):
             continue
         if match.group("month") and not (rel or match.group("year")):
             continue  # a bare month name ("May", "March") is too often a word or a name
-        return _resolve(match, rel, published)
-    return None
+        found.append(_resolve(match, rel, published))
+    return found
 
 
 def _resolve(match: re.Match[str], rel: str, published: dt.date | None) -> DayRef:

@@ -15,7 +15,7 @@ from pydantic import HttpUrl, TypeAdapter, ValidationError
 from bot.briefing.loader import parse_briefing
 from bot.briefing.models import ID_MAX_LENGTH, ID_PATTERN, Briefing, slug_from_filename
 from bot.drafting.attendees import find_attendees
-from bot.drafting.dates import day_reference
+from bot.drafting.dates import day_references
 from bot.drafting.emit import DraftDocument, Entry, Value, emit
 from bot.drafting.gazetteer import countries
 from bot.drafting.quotes import Sentence, find_quotes, split_sentences
@@ -326,16 +326,19 @@ def _timeline(sentences: list[Sentence], published: dt.date | None) -> list[Entr
     entries: list[tuple[dt.date | None, int, Entry]] = []
     seen: set[str] = set()
     for index, sentence in enumerate(sentences):
-        ref = day_reference(sentence.outside, published)
-        if ref is None or ref.when.lower() in seen:
-            continue
-        seen.add(ref.when.lower())
-        review = f'"{ref.phrase}" resolved against the publication date' if ref.resolved else None
-        entry = {
-            "when": Value(clip(ref.when, LIMITS["when"]), review),
-            "what": Value(clip(sentence.text, LIMITS["what"])),
-        }
-        entries.append((ref.day, index, entry))
+        for ref in day_references(sentence.text, published):
+            if ref.when.lower() in seen:
+                continue
+            seen.add(ref.when.lower())
+            review = (
+                f'"{ref.phrase}" resolved against the publication date' if ref.resolved else None
+            )
+            entry = {
+                "when": Value(clip(ref.when, LIMITS["when"]), review),
+                "what": Value(clip(sentence.text, LIMITS["what"])),
+            }
+            entries.append((ref.day, index, entry))
+            break  # one entry per sentence: its first day not seen before
         if len(entries) >= MAX_ITEMS["timeline"]:
             break
     ordered = sorted(entries, key=lambda e: (e[0] or dt.date.max, e[1]))

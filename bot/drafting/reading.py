@@ -82,6 +82,7 @@ _CAPTION = re.compile(
     r"|\b(?:photo|image|picture)\s*(?:credit)?\s*:|\bgetty images\b|\b(?:afp|reuters|ap) photo\b",
     re.I,
 )
+_STAND_IN_TITLE = 120
 _ASIDE = re.compile(r"^(?:source|sources|via|credit|note|editor'?s note)\s*:", re.I)
 _CRUMBS = re.compile(r"^[\w'’ &.-]{1,40}(?:\s*[>›»|/]\s*[\w'’ &.-]{1,40}){1,6}$")
 
@@ -209,7 +210,7 @@ def _read_text(text: str) -> Article:
     subheads: list[str] = []
     asides: list[int] = []
     for block in body:
-        if block == title:
+        if block == title and title_review is None:
             continue  # the headline repeated by the page
         if _looks_like_subhead(block):
             subheads.append(block)
@@ -237,6 +238,8 @@ def _title(blocks: list[str]) -> tuple[str, list[str], str | None]:
     first = blocks[0]
     if len(first.split()) > 20 and re.search(r"[.!?][\"”’]?$", first):
         sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", first, maxsplit=1)[0]
+        if len(sentence) > _STAND_IN_TITLE:
+            sentence = sentence[: _STAND_IN_TITLE - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
         return sentence, blocks, "no headline found; the first sentence stands in"
     return first, blocks[1:], None
 
