@@ -71,6 +71,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             r"|joined|joins|joining|took part"
             r"|taking part|participated|participating|(?:were|was|are|is) present|arrived"
             r"|met (?:in|with|on|at)|held talks|presence of|participation of"
+            r"|gathered (?:in|at|for)|(?:were|was) among (?:the )?(?:participants|attendees)"
             r"|(?:will leave|left|leaving|walked out of) the (?:\w+ )?(?:meeting|summit|talks"
             r"|conference|room|hall)|delivered (?:his|her|their) (?:remarks|speech|address)"
             r"|spoke at|addressed the (?:meeting|summit|conference))\b",

@@ -50,6 +50,12 @@ _DAY_REF = re.compile(
     r"|(?P<week>week|month|year))(?!\w))",
     re.I,
 )
+# A sentence about what is to come resolves "on Thursday" forwards.
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is to|are to|expected to|due to|set to|scheduled to|plans? to|planning to"
+    r"|going to|is slated|are slated|upcoming)\b",
+    re.I,
+)
 _MONTH_NAMES = [
     "January",
     "February",
@@ -97,27 +103,34 @@ class DayRef:
     resolved: bool
 
 
-def day_references(sentence: str, published: dt.date | None) -> list[DayRef]:
-    """The day references in `sentence` ("On Friday", "next week", "last February"), in order."""
+def day_references(
+    sentence: str, published: dt.date | None, narration: str | None = None
+) -> list[DayRef]:
+    """The day references in `sentence` ("On Friday", "next week", "last February"), in order.
+
+    A weekday resolves forwards when the narration (the sentence without its quotations, if
+    given) speaks of the future: "is expected to join on Thursday".
+    """
     found: list[DayRef] = []
+    future = bool(_FUTURE.search(sentence if narration is None else narration))
     for match in _DAY_REF.finditer(sentence):
         rel = (match.group("rel") or "").lower()
         if match.group("week") and rel not in ("last", "next", "this"):
             continue
         if match.group("month") and not (rel or match.group("year")):
             continue  # a bare month name ("May", "March") is too often a word or a name
-        found.append(_resolve(match, rel, published))
+        found.append(_resolve(match, rel, published, future))
     return found
 
 
-def _resolve(match: re.Match[str], rel: str, published: dt.date | None) -> DayRef:
+def _resolve(match: re.Match[str], rel: str, published: dt.date | None, future: bool) -> DayRef:
     phrase = match.group("ref")
     if published is None:
         return DayRef(phrase, phrase[:1].upper() + phrase[1:], None, False)
     if weekday := match.group("weekday"):
         target = WEEKDAYS.index(weekday.lower())
         delta = (published.weekday() - target) % 7
-        if rel == "next":
+        if rel == "next" or (future and rel != "last"):
             day = published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
         else:
             day = published - dt.timedelta(days=delta)

@@ -326,7 +326,7 @@ def _timeline(sentences: list[Sentence], published: dt.date | None) -> list[Entr
     entries: list[tuple[dt.date | None, int, Entry]] = []
     seen: set[str] = set()
     for index, sentence in enumerate(sentences):
-        for ref in day_references(sentence.text, published):
+        for ref in day_references(sentence.text, published, sentence.outside):
             if ref.when.lower() in seen:
                 continue
             seen.add(ref.when.lower())

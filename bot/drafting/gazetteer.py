@@ -249,7 +249,7 @@ def country_in_title(title: str) -> str | None:
     """The country a title refers to: "French President" or "Prime Minister of Spain"."""
     for word in _WORD_SPLIT.split(title):
         bare = re.sub(r"['’]s$", "", word)
-        found = DEMONYMS.get(bare.lower()) or _COUNTRY_ALIASES.get(bare)
+        found = DEMONYMS.get(bare.lower()) or countries().get(bare)
         if found:
             return found
     match = re.search(r"\bof (?:the )?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*)", title)

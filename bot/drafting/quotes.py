@@ -218,7 +218,7 @@ def _is_quote(words: str, has_verb: bool) -> bool:
     count = len(_WORDS.findall(words))
     if count == 0:
         return False
-    if words.rstrip("”’\"' ")[-1:] in ("!", "?") or (count >= 2 and words.rstrip()[-1:] == "."):
+    if words.rstrip("”’\"' ")[-1:] in ("!", "?") or (count >= 2 and words.rstrip()[-1:] in ".,"):
         return True  # a sentence, not a label
     if count <= 3:
         first = words.split()[0].strip("[(") if words.split() else ""

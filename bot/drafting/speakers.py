@@ -508,8 +508,12 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
         while j < len(tokens):
             nxt = tokens[j][0]
             prev_end = run[-1][2]
-            if tokens[j][1] - prev_end > 1 or _POSSESSIVE.search(run[-1][0].rstrip(".")):
+            if tokens[j][1] - prev_end > 1:
                 break
+            if _POSSESSIVE.search(run[-1][0].rstrip(".")) and not (
+                _is_title(nxt) and countries().get(_clean(run[-1][0]))
+            ):
+                break  # "Slovakia's Prime Minister" goes on; "Putin's response" does not
             if (
                 _UPPER_START.match(nxt)
                 or _is_title(nxt)
@@ -523,6 +527,14 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
                 run.append(tokens[j])
             elif nxt == "[" or nxt == "]":
                 pass
+            elif (
+                nxt.islower()
+                and j + 1 < len(tokens)
+                and _is_title(tokens[j + 1][0])
+                and tokens[j + 1][0].lower() not in _WEAK_TITLE_WORDS
+                and tokens[j + 1][1] - tokens[j][2] == 1
+            ):
+                run.append(tokens[j])  # "foreign policy chief"
             elif nxt.lower() in _PARTICLES and _particles_then_name(tokens, j):
                 run.append(tokens[j])
             else:
@@ -671,8 +683,9 @@ def display_role(person: Person) -> str | None:
     if not role:
         return None
     words = role.split()
-    if len(words) >= 2 and words[0].lower() in DEMONYMS and all(_is_title(w) for w in words[1:]):
-        country = DEMONYMS[words[0].lower()]
+    first = _POSSESSIVE.sub("", words[0])
+    country = DEMONYMS.get(first.lower()) or countries().get(first)
+    if len(words) >= 2 and country and all(_is_title(w) for w in words[1:]):
         the = "the " if country.startswith(_THE_COUNTRIES) else ""
         return f"{' '.join(words[1:])} of {the}{country}"
     return role

@@ -147,6 +147,37 @@ def test_a_title_resolves_to_the_person_it_names() -> None:
     assert (quote["speaker"], quote["role"]) == ("Emmanuel Macron", "President of France")
 
 
+def test_straight_quotes_inverted_attribution_and_statuses() -> None:
+    text = (
+        "Ministers split over sanctions\n\n"
+        "LUXEMBOURG, June 23, 2025 - Foreign ministers gathered in Luxembourg on Monday.\n\n"
+        '"We will not support it," Hungarian Foreign Minister Peter Szijjarto told reporters. '
+        'He added that Budapest had "no intention" of changing course.\n\n'
+        "EU foreign policy chief Kaja Kallas, who chaired the meeting, said a deal was close.\n\n"
+        "German Foreign Minister Johann Wadephul also attended the meeting, while his Polish "
+        "counterpart Radoslaw Sikorski did not attend.\n\n"
+        '"Sanctions are working," said Sikorski.\n\n'
+        "Slovakia's Prime Minister Robert Fico is expected to join the debate on Thursday.\n"
+    )
+    draft = draft_of(text)
+    data = reparsed(draft)
+    assert data["published"] == dt.date(2025, 6, 23)
+    assert [(q["speaker"], q["text"]) for q in data["quotes"]] == [
+        ("Peter Szijjarto", "We will not support it"),
+        ("Peter Szijjarto", "no intention"),
+        ("Radoslaw Sikorski", "Sanctions are working"),
+    ]
+    attendees = {a["name"]: (a["status"], a.get("role")) for a in data["attendees"]}
+    assert attendees == {
+        "Kaja Kallas": ("host", "EU foreign policy chief"),
+        "Johann Wadephul": ("confirmed", "Foreign Minister of Germany"),
+        "Radoslaw Sikorski": ("absent", None),
+        "Robert Fico": ("expected", "Prime Minister of Slovakia"),
+    }
+    timeline = {t["when"] for t in data["timeline"]}
+    assert {"Monday, 23 June 2025", "Thursday, 26 June 2025"} <= timeline
+
+
 def test_an_unknown_speaker_is_kept_and_flagged() -> None:
     draft = draft_of("Crowd\n\n“We will never give up on this city and its people,” came a cry.")
     quote = reparsed(draft)["quotes"][0]
