@@ -17,7 +17,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "undecided",
         re.compile(
-            r"\b(?:could|may|might|would) (?:skip|miss|boycott|stay away|not attend|attend"
+            r"\b(?:could|may|might) (?:skip|miss|boycott|stay away|not attend|attend"
             r"|take part|join)\b",
             re.I,
         ),
@@ -40,14 +40,17 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:undecided|(?:has|have) not (?:yet )?(?:decided|confirmed)|not yet confirmed"
             r"|unclear whether|(?:may|might) (?:attend|take part|participate|join)"
-            r"|considering (?:attending|whether))\b",
+            r"|considering (?:attending|whether)|(?:has|have|had) not (?:yet )?committed"
+            r"|(?:is|are|was|were) unwilling)\b",
             re.I,
         ),
     ),
     (
         "expected",
         re.compile(
-            r"\b(?:expected to (?:attend|participate|take part|join|be present|be there|meet)"
+            r"\b(?:(?:attendees|participants|guests|delegates) will include"
+            r"|will represent|would (?:attend|take part|participate|join)"
+            r"|expected to (?:attend|participate|take part|join|be present|be there|meet)"
             r"|will (?:attend|take part|participate|join|be present|meet)|(?:due|set|scheduled)"
             r" to (?:attend|take part|participate|join|meet)|plan(?:s|ning)? to (?:attend|take"
             r" part|join|meet)|(?:are|is|were|was) invited|could meet|are to meet|to meet for)\b",
@@ -59,7 +62,10 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:is hosting|are hosting|will host|hosts|hosted|hosting|host of|convene[sd]?"
             r"|convening|chairs|chaired|chairing|is chairing|bringing together|brings together"
-            r"|brought together|organi[sz]ed by|at the (?:invitation|initiative) of)\b",
+            r"|brought together|organi[sz]ed by|at the (?:invitation|initiative) of"
+            r"|(?:will |to )?hold(?:s|ing)? (?:a|an|the) (?:[\w-]+ ){0,3}"
+            r"(?:summit|meeting|conference|talks|forum)|extended (?:an |the )?invitations?"
+            r"|sent (?:out )?invitations?)\b",
             re.I,
         ),
     ),
@@ -71,7 +77,10 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             r"|joined|joins|joining|took part"
             r"|taking part|participated|participating|(?:were|was|are|is) present|arrived"
             r"|met (?:in|with|on|at)|held talks|presence of|participation of"
-            r"|gathered (?:in|at|for)|(?:were|was) among (?:the )?(?:participants|attendees)"
+            r"|gathered (?:in|at|for)|attended by|joined by|represented by"
+            r"|(?:attendees|participants|guests|delegates) (?:included|include)"
+            r"|(?:were|was) among (?:the )?(?:participants|attendees)|addressed by"
+            r"|(?:summit|meeting|conference|talks|forum) (?:includes|included|brings together)"
             r"|(?:will leave|left|leaving|walked out of) the (?:\w+ )?(?:meeting|summit|talks"
             r"|conference|room|hall)|delivered (?:his|her|their) (?:remarks|speech|address)"
             r"|spoke at|addressed the (?:meeting|summit|conference))\b",
@@ -82,7 +91,9 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
 # Phrases whose participants follow them ("hosted by X", "the presence of X").
 _PASSIVE = re.compile(
     r"\b(?:hosted by|convened by|chaired by|organi[sz]ed by|at the (?:invitation|initiative) of"
-    r"|host of|presence of|participation of|(?:was|were) ignored by)\b",
+    r"|host of|presence of|participation of|(?:was|were) ignored by|attended by|joined by"
+    r"|represented by|(?:attendees|participants|guests|delegates) (?:will )?include[ds]?"
+    r"|addressed by|(?:summit|meeting|conference|talks|forum) (?:includes|included))\b",
     re.I,
 )
 _RELATIVE = re.compile(r",\s*(?:who|which|whose|whom)\b[^,]*,?", re.I)
@@ -101,7 +112,7 @@ _SIDE_BEFORE = re.compile(
 )
 _EVENT_NOUN = re.compile(r"^\s+(?:summit|meeting|talks|conference|forum|ministerial)\b", re.I)
 _MEDIATOR = re.compile(
-    r"\b(?P<demonym>[A-Z][a-z]+)[- ](?:brokered|mediated|sponsored)\b"
+    r"\b(?P<demonym>[A-Z][a-z]+)[- ](?:brokered|mediated|sponsored|hosted|led)\b"
     r"|\b(?:mediated|brokered) by (?:the\s+)?(?P<country>[A-Z][\w]+(?: [A-Z][\w]+)?)"
 )
 _GROUP = re.compile(
@@ -113,7 +124,9 @@ _GROUP = re.compile(
     r"(?:,?\s+and\s+(?:the\s+)?{item})?)".replace("{item}", r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 )
 _VAGUE_GROUP = re.compile(
-    r"\b(?:several|other|many|some|a number of|dozens of|more than \w+)\s+(?:\w+\s+)?"
+    r"\b(?:(?:representatives|leaders|delegations|ministers) (?:of|from) )?"
+    r"(?:several|other|many|some|a number of|dozens of|(?:more than|over|about|around|nearly"
+    r"|some|at least) \w+|\d+)\s+(?:\w+\s+)?"
     r"(?:countries|nations|states|leaders|governments)\b",
     re.I,
 )
@@ -124,7 +137,12 @@ _NOUN_PHRASE_END = re.compile(
     r"\b(?:was|were|is|are|has|have|had|will|would|could|did|does|which|who|that)\b", re.I
 )
 # Participants are the subject of the clause that holds the phrase, not of the sentence.
-_SUBCLAUSE = re.compile(r"\b(?:that|which|whether|than|if|because)\b", re.I)
+_SUBCLAUSE = re.compile(
+    r"\b(?:that|which|whether|than|if|because|said|says|announced|stated|added|told \w+)\b", re.I
+)
+_PRONOUN_ONLY = re.compile(r"^\W*(?:they|it|he|she|we)\b", re.I)
+# A confirmed-sounding phrase in the future tense: "will be attended by", "will be addressed by".
+_FUTURE_BEFORE = re.compile(r"\b(?:will|would|to|is expected to|are expected to)(?: be)?\s*$", re.I)
 _POSSESSOR = re.compile(r"^\s*(?:his|her|their)\b", re.I)
 
 
@@ -172,10 +190,18 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
                     openers = list(_SUBCLAUSE.finditer(scope))
                     if openers:
                         antecedent = scope[: openers[-1].start()]
-                        scope = scope[openers[-1].end() :]
+                        rest = scope[openers[-1].end() :]
+                        # "the Taliban said they had not committed": they are the Taliban
+                        scope = antecedent if _PRONOUN_ONLY.match(rest) else rest
                         # "a joint dinner, which Lavrov did not attend": not the event itself
                         side = bool(_SIDE_BEFORE.search(antecedent))
                 begin = phrase.end()
+                if (
+                    status == "confirmed"
+                    and _FUTURE_BEFORE.search(clause[: phrase.start()])
+                    and not phrase.group().lower().startswith("represented")
+                ):  # naming who will represent a country confirms it takes part
+                    status = "expected"
                 sentence_status = sentence_status or status
                 side = side or bool(_SIDE_EVENT.match(clause[phrase.end() :]))
                 scope = _RELATIVE.sub(lambda m: " " * len(m.group()), scope)
@@ -183,7 +209,7 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
         for match in _MEDIATOR.finditer(sentence.outside):
             country = country_of(match.group("demonym") or match.group("country") or "")
             if country:
-                review = "taken as host because it mediates; check"
+                review = "taken as host (it hosts or mediates); check"
                 _add(found, FoundAttendee(country, None, country, "host", None, review))
         for match in _DELEGATION.finditer(sentence.outside):
             who = re.sub(r"^(?:The|A|An|His|Her|Their|Its)\s+", "", match.group("who"))
@@ -288,7 +314,7 @@ def _add(found: dict[str, FoundAttendee], attendee: FoundAttendee, side: bool = 
         return  # missing a dinner does not undo taking part in the meeting
     elif existing.status != "host" and (
         attendee.status in ("host", "absent")
-        or (existing.status == "expected" and attendee.status == "confirmed")
+        or (existing.status == "expected" and attendee.status in ("confirmed", "undecided"))
     ):
         existing.status = attendee.status
 

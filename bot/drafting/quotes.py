@@ -70,6 +70,12 @@ _GENERIC_ROLES = frozenset(
         "foreign",
     ]
 )
+# Words that make a short quoted phrase a name or label: his "peace formula", so-called "deal".
+_LABEL_BEFORE = re.compile(
+    r"\b(?:his|her|its|their|so-called|dubbed|termed|labell?ed|nicknamed|titled|known as"
+    r"|the word|the term|the phrase)\s*[“\"«‘„]?\s*$",
+    re.I,
+)
 _OPEN = '“"«„‘'
 _GAP_ACCORDING = re.compile(
     r"^\s*(?:(?:a|an|the)\s+)?(?:(?:\w+\s+){0,2}?(?:statement|spokesperson|spokesman|spokeswoman"
@@ -276,7 +282,12 @@ def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuot
                 continue
         speaker_mention = _speaker_from_verbs(mentions, outside) if spans else None
         subject = _subject(mentions, outside)
-        kept = [s for s in spans if _is_quote(s[0], has_verb)]
+        kept = [
+            s
+            for s in spans
+            if _is_quote(s[0], has_verb)
+            and not (len(_WORDS.findall(s[0])) <= 3 and _LABEL_BEFORE.search(outside[: s[1][0]]))
+        ]
         for number, (text, _) in enumerate(kept):
             text = text.rstrip(",;: ")
             quote = _attribute(text, sentence, speaker_mention, subject, previous, index, registry)

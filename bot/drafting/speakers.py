@@ -82,6 +82,7 @@ TITLE_WORDS = frozenset(
         "negotiator",
         "head",
         "diplomat",
+        "affairs",
         "coordinator",
         "delegate",
         "foreign",
@@ -102,6 +103,7 @@ TITLE_WORDS = frozenset(
 # Title words that only make a title next to another ("Foreign Minister", "Supreme Leader").
 _WEAK_TITLE_WORDS = frozenset(
     [
+        "affairs",
         "head",
         "vice",
         "prime",
@@ -331,6 +333,18 @@ _ROLE_NOUNS = frozenset(
         "author",
     ]
 )
+_LOWER_INSTITUTIONS = frozenset(
+    [
+        "ministry",
+        "government",
+        "administration",
+        "embassy",
+        "presidency",
+        "office",
+        "cabinet",
+        "parliament",
+    ]
+)
 _PUBLICATION_REF = re.compile(
     r"\bthe (?:article|report|newspaper|agency|outlet|magazine|paper|broadcaster|website)\b"
 )
@@ -377,6 +391,7 @@ class Registry:
         self._by_alias: dict[str, Person] = {}
         self.last_subject: Person | None = None
         self.last_institution: str | None = None
+        self.last_publication: str | None = None
         self._recent: list[Person] = []
         self._article_lower = article_text.lower()
 
@@ -422,6 +437,14 @@ class Registry:
         if kept and {w.lower() for w in kept} & INSTITUTION_WORDS:
             return " ".join(kept)
         return None
+
+    def close_to(self, name: str) -> Person | None:
+        """The person whose surname `name` nearly spells (one or two letters off)."""
+        import difflib
+
+        surnames = [alias for alias in self._by_alias if " " not in alias and len(alias) >= 6]
+        close = difflib.get_close_matches(name.lower(), surnames, n=1, cutoff=0.88)
+        return self._by_alias[close[0]] if close else None
 
     def known(self, name: str) -> Person | None:
         """The person a name or surname refers to, if named before."""
@@ -527,6 +550,8 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
                 run.append(tokens[j])
             elif nxt == "[" or nxt == "]":
                 pass
+            elif nxt in _LOWER_INSTITUTIONS:
+                run.append(tokens[j])  # "Turkey's foreign ministry", "the Afghan government"
             elif (
                 nxt.islower()
                 and j + 1 < len(tokens)
@@ -543,8 +568,8 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
         mentions.extend(_classify(run, registry, register, text))
         i = j
     for match in _PUBLICATION_REF.finditer(text):
-        if registry.last_institution:
-            inst = registry.last_institution
+        if registry.last_publication or registry.last_institution:
+            inst = registry.last_publication or registry.last_institution or ""
             mentions.append(Mention("institution", inst, match.start(), match.end()))
     mentions.sort(key=lambda m: m.start)
     if register:
@@ -618,8 +643,18 @@ def _classify_part(
     demonyms_only = all(w.lower() in DEMONYMS or w.lower() in _STOP_CAPS for w in name_words)
     if name_words and demonyms_only and not role_words:
         return None
+    if len(name_words) == 1 and not role_words and text[max(0, start - 4) : start] == "the ":
+        bare = name_words[0]
+        if (
+            bare.lower() not in _STOP_CAPS
+            and not countries().get(bare)
+            and not registry.known(bare)
+        ):
+            registry.last_institution = f"the {bare}" if bare[:1].isupper() else bare
+            return Mention("institution", bare, start, end)  # "the Taliban", "the Kremlin"
     if name_words and (
         {w.lower() for w in name_words} & INSTITUTION_WORDS
+        or name_words[-1] in _LOWER_INSTITUTIONS
         or {w.lower() for w in name_words} & _PLACE_WORDS
         or all(w.lower() in DEMONYMS or w.lower() in _STOP_CAPS for w in name_words)
     ):
@@ -632,7 +667,10 @@ def _classify_part(
             if after.startswith(f" {noun}") and countries().get(" ".join(name_words)):
                 inst = registry.institution(f"{joined} {noun}")
                 return Mention("institution", inst, start, end + len(noun) + 1)
-        registry.last_institution = registry.institution(joined)
+        written = text[start:end]
+        if written[:1].isupper() and not any(w in _LOWER_INSTITUTIONS for w in written.split()):
+            written = joined
+        registry.last_institution = registry.institution(written)
         return Mention("institution", registry.last_institution, start, end)
     if name_words:
         name = " ".join(name_words)
@@ -649,16 +687,18 @@ def _classify_part(
         if all(w.lower() in DEMONYMS for w in name_words):
             return None
         if text[end : end + 12].lower().startswith(_PUBLICATION_NOUNS):
-            registry.last_institution = name
+            registry.last_institution = registry.last_publication = name
             return Mention("institution", name, start, end)
         known = registry.known(name) or registry.known(name_words[-1])
+        if known is None and len(name_words) == 1 and len(name) >= 6:
+            known = registry.close_to(name)  # a misspelt surname: "Jaishakar"
         has_title = bool(role_words) and _strong_title(role_words)
         if len(name_words) >= 2 or has_title or known:
             role = " ".join(role_words) if has_title else None
-            if register:
-                person = registry.register(name, role)
+            if known is not None and (not register or len(name_words) == 1):
+                person = known
             else:
-                person = known or registry.register(name, role)
+                person = registry.register(name, role)
             registry.seen(person)
             return Mention("person", person.name, start, end, person)
         return None
