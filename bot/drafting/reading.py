@@ -83,6 +83,11 @@ _CAPTION = re.compile(
     re.I,
 )
 _STAND_IN_TITLE = 120
+# The place (and date, agency) a story opens with: "ANKARA —", "New Delhi:", "CAIRO, 19 August".
+_DATELINE_PREFIX = re.compile(
+    r"^(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})(?:,\s*[^–—:\n]{1,60}?)?"
+    r"\s*(?::|\s[–—-])\s+(?=[A-Z“\"])"
+)
 _ASIDE = re.compile(r"^(?:source|sources|via|credit|note|editor'?s note)\s*:", re.I)
 _CRUMBS = re.compile(r"^[\w'’ &.-]{1,40}(?:\s*[>›»|/]\s*[\w'’ &.-]{1,40}){1,6}$")
 
@@ -217,6 +222,8 @@ def _read_text(text: str) -> Article:
             continue
         if _ASIDE.match(block):
             asides.append(len(paragraphs))
+        elif len(paragraphs) < 3:
+            block = _DATELINE_PREFIX.sub("", block, count=1)  # "CAIRO, 19 August (WAFA) –"
         paragraphs.append(block)
     if published is None:
         published = find_date(" ".join(blocks[:3])[:600])

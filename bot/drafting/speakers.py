@@ -353,8 +353,17 @@ _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _UPPER_START = re.compile(
     r"^(?:[A-ZÀ-ÖØ-Þ]|(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|di|da|du|le|la)-[A-ZÀ-ÖØ-Þ])"
 )
+_ABBREVIATED = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Prof|Jr|Sr|St|Capt|Maj|Adm|Rev)\."
+)
 _APPOSITIVE_AFTER = re.compile(
     r"^,\s*(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;:“”\"«»()]{3,120}?)\s*(?:,|\.|;|$|\s+said\b)"
+)
+# Two capitalised words that are not titles: a name, so the phrase is not a role.
+_NAME_IN_ROLE = re.compile(
+    r"(?:^|['’]s\s+)(?!(?:President|Prime|Minister|Foreign|Secretary|Chancellor|Ambassador|Head"
+    r"|Chief|Deputy|Vice|King|Queen|Emir|Sheikh)\b)[A-Z][a-z]+\s+(?!(?:President|Prime|Minister"
+    r"|Foreign|Secretary|Chancellor|Ambassador|Head|Chief|Deputy|Affairs|Ministry)\b)[A-Z][a-z]+"
 )
 _APPOSITIVE_BEFORE = re.compile(
     r"(?:^|[–—]\s*|,\s*|\)\s*)(?P<role>[A-Z][^,.;:“”\"«»()]{3,120}?),\s*$"
@@ -591,6 +600,8 @@ def _appositive(text: str, mention: Mention) -> str | None:
             role = match.group("role").strip()
             if role.split()[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
                 continue
+            if " and " in role or _NAME_IN_ROLE.search(role):
+                continue  # names other people ("Uzbekistan’s Bakhtiyor Saidov and ..."): no role
             if any(
                 _is_title(w) or w.lower() in _ROLE_NOUNS for w in role.replace("’s", "").split()
             ):
@@ -628,7 +639,7 @@ def _classify(
 
 def _clean(token: str) -> str:
     token = _POSSESSIVE.sub("", token)
-    if token.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", token):
+    if token.endswith(".") and not _ABBREVIATED.fullmatch(token):
         token = token[:-1]
     return token
 
@@ -727,5 +738,6 @@ def display_role(person: Person) -> str | None:
     country = DEMONYMS.get(first.lower()) or countries().get(first)
     if len(words) >= 2 and country and all(_is_title(w) for w in words[1:]):
         the = "the " if country.startswith(_THE_COUNTRIES) else ""
-        return f"{' '.join(words[1:])} of {the}{country}"
+        title = " ".join(words[1:])
+        return f"{title[:1].upper()}{title[1:]} of {the}{country}"
     return role
