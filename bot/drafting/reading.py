@@ -66,6 +66,9 @@ _CLUTTER = re.compile(
         | (?:by|written\ by|reporting\ by|edited\ by|author:?)\s+[A-Z][\w.'’-]+
           (?:\s+[A-Z][\w.'’-]+){0,3} (?:\s*[,|/–-]\s*.{0,60})?
         | (?:published|updated|posted|last\ updated)\b.{0,80}
+        | .{0,80}\|.{0,80}\b(?:posted|published|updated)\b.{0,80}
+        | [\w.-]+\.(?:com|org|net|info|news|co\.\w\w|com\.\w\w|in|uk|de|fr|ru|ua|az|pk)
+        | download\ \w+ | sign\ in\b.{0,80} | (?:all|more|latest|top)\ news
     )$""",
     re.I | re.X,
 )
@@ -200,6 +203,7 @@ def _read_text(text: str) -> Article:
             continue
         if (
             _CLUTTER.match(line)
+            or line.count(" » ") + line.count(" › ") >= 2
             or (len(line) <= 120 and _CRUMBS.match(line) and "/" not in line)
             or (len(line) <= 200 and _CAPTION.search(line))
         ):
@@ -210,7 +214,7 @@ def _read_text(text: str) -> Article:
     blocks = _blocks(kept)
     if not blocks:
         raise DraftError("no article text found (only page clutter)")
-    title, body, title_review = _title(blocks)
+    title, body, title_review = _title(blocks, text)
     paragraphs: list[str] = []
     subheads: list[str] = []
     asides: list[int] = []
@@ -232,7 +236,11 @@ def _read_text(text: str) -> Article:
     )
 
 
-def _title(blocks: list[str]) -> tuple[str, list[str], str | None]:
+def _is_story_paragraph(block: str) -> bool:
+    return len(block.split()) > 20 or bool(re.search(r"[a-z]{2}[.!?][\"”’]?$", block))
+
+
+def _title(blocks: list[str], raw_text: str) -> tuple[str, list[str], str | None]:
     """The headline: repeated near the top by many pages, else the first block.
 
     Without a headline (the first block is a full sentence of the story) the first sentence
@@ -242,6 +250,21 @@ def _title(blocks: list[str]) -> tuple[str, list[str], str | None]:
     for block in head:
         if head.count(block) > 1 or block in blocks[6:12]:
             return block, [b for b in blocks if b != block], None
+    # Pages copied whole start with app banners and menus: among the short lines before the
+    # first paragraph of the story, the headline is the longest and is often echoed in the page.
+    candidates: list[tuple[float, int]] = []
+    for index, block in enumerate(blocks[:12]):
+        if _is_story_paragraph(block):
+            break
+        words = len(block.split())
+        score = min(words, 20) / 4 - (5 if words <= 3 else 0) + (2 if index == 0 else 0)
+        if raw_text.count(block) > 1:
+            score += 3
+        candidates.append((score, index))
+    if candidates:
+        _, best = max(candidates, key=lambda c: (c[0], -c[1]))
+        if best > 0:
+            return blocks[best], blocks[best + 1 :], None
     first = blocks[0]
     if len(first.split()) > 20 and re.search(r"[.!?][\"”’]?$", first):
         sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", first, maxsplit=1)[0]

@@ -224,6 +224,26 @@ def test_page_clutter_stays_out_and_teasers_go_to_related() -> None:
     assert [q["speaker"] for q in data["quotes"]] == ["Anna Berger"]
 
 
+def test_the_headline_is_found_below_menus_and_banners() -> None:
+    text = "\n\n".join(
+        [
+            "dailyplanet.com",
+            "NewsApp (Free)",
+            "Download NewsApp",
+            "Sign in | Create an account",
+            "Daily Planet » News » Ministers meet in Vienna to save the ceasefire",
+            "Ministers meet in Vienna to save the ceasefire",
+            "November 24, 2016 20:55 IST",
+            "Foreign ministers met in Vienna on Tuesday to discuss the ceasefire, which has held"
+            " for three weeks despite repeated violations along the front line.",
+        ]
+    )
+    data = reparsed(draft_of(text))
+    assert data["title"] == "Ministers meet in Vienna to save the ceasefire"
+    assert data["published"] == dt.date(2016, 11, 24)
+    assert data["summary"].startswith("Foreign ministers met in Vienna")
+
+
 def test_a_saved_page_gives_title_date_and_site() -> None:
     html = """<!doctype html><html><head><title>Ministers meet in Vienna | Daily Planet</title>
     <meta property="og:title" content="Ministers meet in Vienna">
