@@ -28,7 +28,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:will be absent|(?:was|were|is|are|be) absent|did not attend|didn'?t attend"
             r"|will not attend|won'?t attend|not (?:be )?(?:present|attending)|boycott\w*"
             r"|declined (?:to attend|the invitation)|(?:will |to |plan to |plans to )?skip\w*"
-            r"|stay(?:s|ed)? away|(?:will|did|does|do) not (?:take part|participate|join)"
+            r"|stay(?:s|ed|ing)? away|(?:will|did|does|do) not (?:take part|participate|join)"
             r"|absence of|absent|(?:will |to )?miss(?:es|ed)?|refus\w+ to (?:attend|travel|come)"
             r"|cancel+ed (?:the|his|her|their) (?:trip|visit|attendance|participation)"
             r"|opt(?:s|ed)? out|pull(?:s|ed)? out|(?:was|were) ignored by|decided not to)\b",
@@ -140,6 +140,9 @@ _NOUN_PHRASE_END = re.compile(
 _SUBCLAUSE = re.compile(
     r"\b(?:that|which|whether|than|if|because|said|says|announced|stated|added|told \w+)\b", re.I
 )
+_ACCORDING = re.compile(r"^\W*according to [^,]*,", re.I)
+_AUXILIARY = re.compile(r"\b(?:is|are|was|were|be|been)(?:\s+\w+ly|\s+also|\s+not)?\s*$", re.I)
+_LAST_PHRASE = re.compile(r",|\bwith\b", re.I)
 _PRONOUN_ONLY = re.compile(r"^\W*(?:they|it|he|she|we)\b", re.I)
 # A confirmed-sounding phrase in the future tense: "will be attended by", "will be addressed by".
 _FUTURE_BEFORE = re.compile(r"\b(?:will|would|to|is expected to|are expected to)(?: be)?\s*$", re.I)
@@ -186,7 +189,12 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
                     else:
                         scope = _NOUN_PHRASE_END.split(scope, maxsplit=1)[0]
                 else:
-                    scope = clause[begin : phrase.start()]
+                    scope = _ACCORDING.sub(" ", clause[begin : phrase.start()])
+                    if phrase.group().split()[0].lower().endswith("ing") and not _AUXILIARY.search(
+                        scope
+                    ):
+                        # "..., with the EU's Enrique Mora chairing": the nearest noun phrase
+                        scope = _LAST_PHRASE.split(scope)[-1]
                     openers = list(_SUBCLAUSE.finditer(scope))
                     if openers:
                         antecedent = scope[: openers[-1].start()]
@@ -280,6 +288,9 @@ def _from_mention(mention: Mention, status: str) -> FoundAttendee | None:
     person = mention.person
     if person is not None:
         review = f'resolved from "{mention.text}"' if mention.kind != "person" else None
+        if person.anonymous:
+            review = "the article does not name them"
+            return FoundAttendee(person.name, None, person.country, status, None, review)
         return FoundAttendee(
             person.name, display_role(person), person.country, status, None, review
         )

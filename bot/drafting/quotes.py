@@ -335,6 +335,9 @@ def _attribute(
     if chosen is not None:
         person = chosen.person
         if person is not None:
+            if person.anonymous:
+                review = "the article does not name this speaker; check"
+                return FoundQuote(text, person.name, None, context, review, index)
             if chosen.kind in ("pronoun", "role") and review is None:
                 review = f'speaker resolved from "{chosen.text}"'
             return FoundQuote(text, person.name, display_role(person), context, review, index)

@@ -333,6 +333,7 @@ _ROLE_NOUNS = frozenset(
         "author",
     ]
 )
+_INDEFINITE = re.compile(r"\b(?:a|an|one)\s+(?:(?:senior|top|junior|former|[a-z]+ian)\s+)?$")
 _LOWER_INSTITUTIONS = frozenset(
     [
         "ministry",
@@ -379,6 +380,7 @@ class Person:
     country: str | None = None
     gender: str | None = None
     aliases: set[str] = field(default_factory=set)
+    anonymous: bool = False  # known only by a description: "a senior EU official"
 
 
 @dataclass(frozen=True)
@@ -454,6 +456,12 @@ class Registry:
         surnames = [alias for alias in self._by_alias if " " not in alias and len(alias) >= 6]
         close = difflib.get_close_matches(name.lower(), surnames, n=1, cutoff=0.88)
         return self._by_alias[close[0]] if close else None
+
+    def anonymous(self, role: str) -> Person:
+        """Someone the article describes but does not name; found again by that description."""
+        person = Person(role[:1].upper() + role[1:], role, country_in_title(role), anonymous=True)
+        self.people.append(person)
+        return person
 
     def known(self, name: str) -> Person | None:
         """The person a name or surname refers to, if named before."""
@@ -719,6 +727,8 @@ def _classify_part(
         if plural:
             return None
         target = registry.by_role(role)
+        if target is None and register and _INDEFINITE.search(text[max(0, start - 30) : start]):
+            target = registry.anonymous(role)  # "a senior EU official": later "the official"
         if target:
             registry.seen(target)
         return Mention("role", role, start, end, target)

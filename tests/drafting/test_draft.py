@@ -178,6 +178,25 @@ def test_straight_quotes_inverted_attribution_and_statuses() -> None:
     assert {"Monday, 23 June 2025", "Thursday, 26 June 2025"} <= timeline
 
 
+def test_an_unnamed_official_is_found_again_and_flagged() -> None:
+    text = (
+        "Talks resume\n\n"
+        "Talks resumed in Vienna on Monday, with the EU's Enrique Mora chairing the meeting and"
+        " US special envoy Robert Malley staying away.\n\n"
+        "According to a senior EU official, the negotiators will meet again on Wednesday.\n\n"
+        '"There is a real sense of urgency," the official said, declining to be named.\n'
+    )
+    draft = draft_of(text)
+    data = reparsed(draft)
+    assert [q["speaker"] for q in data["quotes"]] == ["EU official"]
+    speaker_line = next(line for line in draft.yaml.splitlines() if "speaker: EU official" in line)
+    assert "# review:" in speaker_line
+    status = {a["name"]: a["status"] for a in data["attendees"]}
+    assert status["Enrique Mora"] == "host"
+    assert status["Robert Malley"] == "absent"
+    assert "EU official" not in status
+
+
 def test_an_unknown_speaker_is_kept_and_flagged() -> None:
     draft = draft_of("Crowd\n\n“We will never give up on this city and its people,” came a cry.")
     quote = reparsed(draft)["quotes"][0]
