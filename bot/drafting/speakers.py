@@ -750,4 +750,16 @@ def display_role(person: Person) -> str | None:
         the = "the " if country.startswith(_THE_COUNTRIES) else ""
         title = " ".join(words[1:])
         return f"{title[:1].upper()}{title[1:]} of {the}{country}"
+    first_title = next((k for k, w in enumerate(words) if _is_title(w)), 0)
+    prefix, title_words = words[:first_title], words[first_title:]
+    if (
+        prefix
+        and all(w[:1].isupper() for w in role.split())
+        and all(_is_title(w) for w in title_words)
+    ):
+        org = " ".join(prefix)
+        if org.isupper():
+            return f"{' '.join(title_words)} of {org}"  # "NATO Secretary-General"
+        if {w.lower() for w in prefix} & INSTITUTION_WORDS:
+            return f"{' '.join(title_words)} of the {org}"  # "European Commission President"
     return role
