@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,8 +118,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _briefing_id(value: str) -> str:
-    import re
-
     from bot.briefing.models import ID_MAX_LENGTH, ID_PATTERN
 
     if not re.fullmatch(ID_PATTERN, value) or len(value) > ID_MAX_LENGTH:

@@ -166,6 +166,7 @@ def find_attendees(sentences: list[Sentence], registry: Registry) -> list[FoundA
     found: dict[str, FoundAttendee] = {}
     previous_status: str | None = None
     for sentence in sentences:
+        registry.last_subject = sentence.subject
         sentence_status: str | None = None
         for clause in _clauses(sentence.outside):
             phrases = _phrases(clause)

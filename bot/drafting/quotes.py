@@ -115,6 +115,7 @@ class Sentence:
     quotes: list[tuple[int, int]]  # spans of the quoted words, inside the marks
     paragraph: int
     open_end: bool = False  # the last quotation runs on past the paragraph's end
+    subject: Person | None = None  # who "he" or "she" meant as the sentence began
 
 
 @dataclass
@@ -259,6 +260,7 @@ def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuot
     found: list[FoundQuote] = []
     previous: FoundQuote | None = None
     for index, sentence in enumerate(sentences):
+        sentence.subject = registry.last_subject
         mentions = find_mentions(sentence.outside, registry)
         outside = sentence.outside
         has_verb = bool(_SPEECH.search(outside) or _QUOTED.search(outside))
