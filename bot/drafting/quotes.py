@@ -140,6 +140,10 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
         open_end = False
         after = spans[-1][1] if spans else 0
         opener = paragraph.find("“", after)
+        if opener < 0 and paragraph.count('"') % 2 == 1:
+            straight = paragraph.rfind('"')
+            if straight >= after and (straight == 0 or paragraph[straight - 1].isspace()):
+                opener = straight  # a straight quotation mark left open
         if opener >= 0 and "”" not in paragraph[opener:] and len(paragraph) - opener > 3:
             spans.append((opener, len(paragraph) + 1))  # runs on into the next paragraph
             open_end = True
@@ -279,8 +283,19 @@ def find_quotes(sentences: list[Sentence], registry: Registry) -> list[FoundQuot
                 len(spans) == 1 and _tail_is_attribution(sentence)
             )
             spans = spans[1:]
+            late = _speaker_from_verbs(mentions, outside) if not previous.attributed else None
+            if late is not None:
+                # The attribution comes only after the quotation's last part.
+                again = _attribute(previous.text, sentence, late, None, None, index, registry)
+                previous.speaker, previous.role, previous.review = (
+                    again.speaker,
+                    again.role,
+                    again.review,
+                )
+                previous.attributed = True
+                previous.context = previous.context or again.context
             if not spans:
-                _update_subject(registry, None, _subject(mentions, outside), mentions)
+                _update_subject(registry, late, _subject(mentions, outside), mentions)
                 continue
         speaker_mention = _speaker_from_verbs(mentions, outside) if spans else None
         subject = _subject(mentions, outside)

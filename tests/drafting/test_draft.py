@@ -138,6 +138,22 @@ def test_a_split_quote_is_one_quote_with_its_speaker() -> None:
     assert quotes[0]["role"] == "Chancellor of Germany"
 
 
+def test_a_quote_over_a_paragraph_break_takes_its_later_attribution() -> None:
+    text = (
+        "Talks\n\nThe minister spoke at length.\n\n"
+        '"We came here to reach a deal. We will stay as long as it takes.\n\n'
+        '"There is no other way," Austrian Foreign Minister Anna Berger said.\n'
+    )
+    quotes = reparsed(draft_of(text))["quotes"]
+    assert [(q["speaker"], q["role"], q["text"]) for q in quotes] == [
+        (
+            "Anna Berger",
+            "Foreign Minister of Austria",
+            "We came here to reach a deal. We will stay as long as it takes. There is no other way",
+        )
+    ]
+
+
 def test_a_title_resolves_to_the_person_it_names() -> None:
     text = (
         "Summit\n\nFrench President Emmanuel Macron met Italian Prime Minister Giorgia Meloni.\n"
