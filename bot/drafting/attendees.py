@@ -31,6 +31,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             r"|stay(?:s|ed|ing)? away|(?:will|did|does|do) not (?:take part|participate|join)"
             r"|absence of|absent|(?:will |to )?miss(?:es|ed)?|refus\w+ to (?:attend|travel|come)"
             r"|cancel+ed (?:the|his|her|their) (?:trip|visit|attendance|participation)"
+            r"|(?:did|does|will) not send (?:a |its |their )?(?:delegation|representative)s?"
             r"|opt(?:s|ed)? out|pull(?:s|ed)? out|(?:was|were) ignored by|decided not to)\b",
             re.I,
         ),

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from bot.drafting.dates import find_date
+from bot.drafting.dates import MONTHS, find_date
 
 
 class DraftError(Exception):
@@ -91,6 +91,7 @@ _DATELINE_PREFIX = re.compile(
     r"^(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})(?:,\s*[^–—:\n]{1,60}?)?"
     r"\s*(?::|\s[–—-])\s+(?=[A-Z“\"])"
 )
+_MONTH_WORDS = frozenset(MONTHS)
 _ASIDE = re.compile(r"^(?:source|sources|via|credit|note|editor'?s note)\s*:", re.I)
 _CRUMBS = re.compile(r"^[\w'’ &.-]{1,40}(?:\s*[>›»|/]\s*[\w'’ &.-]{1,40}){1,6}$")
 
@@ -227,13 +228,24 @@ def _read_text(text: str) -> Article:
         if _ASIDE.match(block):
             asides.append(len(paragraphs))
         elif len(paragraphs) < 3:
-            block = _DATELINE_PREFIX.sub("", block, count=1)  # "CAIRO, 19 August (WAFA) –"
+            block = _strip_dateline(block)  # "CAIRO, 19 August (WAFA) –", "New Delhi:"
         paragraphs.append(block)
     if published is None:
         published = find_date(" ".join(blocks[:3])[:600])
     return Article(
         title, paragraphs, subheads, related, published, asides=asides, title_review=title_review
     )
+
+
+def _strip_dateline(block: str) -> str:
+    match = _DATELINE_PREFIX.match(block)
+    if not match:
+        return block
+    prefix = re.sub(r"\([^)]*\)", "", match.group())
+    words = re.findall(r"[a-z]{3,}", prefix)
+    if any(w not in _MONTH_WORDS for w in words):
+        return block  # "John Kirby, 61, told reporters:" is a sentence, not a dateline
+    return block[match.end() :]
 
 
 def _is_story_paragraph(block: str) -> bool:

@@ -346,6 +346,7 @@ _LOWER_INSTITUTIONS = frozenset(
         "parliament",
     ]
 )
+_HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "prof"])
 _PUBLICATION_REF = re.compile(
     r"\bthe (?:article|report|newspaper|agency|outlet|magazine|paper|broadcaster|website)\b"
 )
@@ -550,8 +551,11 @@ def find_mentions(text: str, registry: Registry, *, register: bool = True) -> li
             prev_end = run[-1][2]
             if tokens[j][1] - prev_end > 1:
                 break
+            title_next = _is_title(nxt) or (
+                nxt.islower() and j + 1 < len(tokens) and _strong_title([tokens[j + 1][0]])
+            )
             if _POSSESSIVE.search(run[-1][0].rstrip(".")) and not (
-                _is_title(nxt) and countries().get(_clean(run[-1][0]))
+                title_next and countries().get(_clean(run[-1][0]))
             ):
                 break  # "Slovakia's Prime Minister" goes on; "Putin's response" does not
             if (
@@ -712,8 +716,14 @@ def _classify_part(
         if known is None and len(name_words) == 1 and len(name) >= 6:
             known = registry.close_to(name)  # a misspelt surname: "Jaishakar"
         has_title = bool(role_words) and _strong_title(role_words)
+        honorific = [w for w in role_words if w.lower().rstrip(".") in _HONORIFICS]
+        if honorific and len(honorific) == len(role_words):
+            role_words = []  # "Mr. Kirby": a gender cue, not a role
         if len(name_words) >= 2 or has_title or known:
-            role = " ".join(role_words) if has_title else None
+            role = None
+            if role_words and _strong_title(role_words):
+                # As written, so "Egypt's intelligence chief" keeps its possessive.
+                role = text[part[0][1] : part[len(role_words) - 1][2]].replace("[", "").strip()
             if known is not None and (not register or len(name_words) == 1):
                 person = known
             else:
