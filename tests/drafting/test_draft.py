@@ -154,6 +154,22 @@ def test_a_quote_over_a_paragraph_break_takes_its_later_attribution() -> None:
     ]
 
 
+def test_appositions_and_honorifics() -> None:
+    text = (
+        "Talks stall\n\nDOHA — Negotiators failed to agree on a text on Thursday.\n\n"
+        "“We are not there yet,” said Majed al-Ansari, a spokesman for Qatar's foreign ministry."
+        "\n\nJohn Kirby, 61, told reporters at the White House: “Gaps remain.”\n\n"
+        "Mr. Kirby added that talks would go on. “We owe it to the hostages,” he said.\n"
+    )
+    data = reparsed(draft_of(text))
+    assert [(q["speaker"], q.get("role")) for q in data["quotes"]] == [
+        ("Majed al-Ansari", "Spokesman for Qatar's foreign ministry"),
+        ("John Kirby", None),
+        ("John Kirby", None),
+    ]
+    assert data["summary"].startswith("Negotiators failed")
+
+
 def test_a_title_resolves_to_the_person_it_names() -> None:
     text = (
         "Summit\n\nFrench President Emmanuel Macron met Italian Prime Minister Giorgia Meloni.\n"
