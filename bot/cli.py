@@ -47,14 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("path", nargs="?", default="-", help="the article (default: - for stdin)")
     draft.add_argument("--out", type=Path, default=None, help="write the YAML to FILE")
     draft.add_argument("--force", action="store_true", help="overwrite an existing --out file")
-    draft.add_argument("--id", dest="briefing_id", type=_briefing_id, default=None, help="id")
+    draft.add_argument(
+        "--id",
+        dest="briefing_id",
+        type=_briefing_id,
+        default=None,
+        help="briefing id (default: a slug of the title)",
+    )
     draft.add_argument(
         "--published",
         type=_published,
         default=None,
         help="publication date: YYYY-MM-DD or an ISO date-time with offset",
     )
-    draft.add_argument("--source-url", default=None, help="the article's address")
+    draft.add_argument(
+        "--source-url", type=_source_url, default=None, help="the article's http(s) address"
+    )
     sub.add_parser("run", parents=[common], help="run the bot on Telegram (needs the token)")
 
     simulate = sub.add_parser(
@@ -124,6 +132,15 @@ def _briefing_id(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!r}: lowercase letters, digits and single hyphens, at most {ID_MAX_LENGTH}"
         )
+    return value
+
+
+def _source_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise argparse.ArgumentTypeError(f"{value!r}: an http(s) address is needed")
     return value
 
 

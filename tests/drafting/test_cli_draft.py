@@ -106,6 +106,8 @@ def test_out_is_never_overwritten_without_force(
         ["--published", "15/03/2025"],
         ["--published", "2025-03-15T09:00:00"],
         ["--id", "Not A Slug"],
+        ["--source-url", "not a url"],
+        ["--source-url", "ftp://example.org/a"],
     ],
 )
 def test_bad_options_are_usage_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,11 +117,15 @@ def test_bad_options_are_usage_errors(args: list[str], capsys: pytest.CaptureFix
     assert "briefbot draft: error:" in capsys.readouterr().err
 
 
-def test_a_bad_source_url_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_the_source_url_names_the_source(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
-    assert main(["draft", str(article), "--source-url", "not a url"]) == EXIT_ERRORS
-    assert "is not an http(s) URL" in capsys.readouterr().err
+    url = "https://www.example.org/news/talks"
+    assert main(["draft", str(article), "--source-url", url]) == EXIT_OK
+    source = yaml.safe_load(capsys.readouterr().out)["source"]
+    assert source == {"name": "example.org", "url": url}
 
 
 def test_the_installed_command_runs_from_a_shell(tmp_path: Path) -> None:
