@@ -44,24 +44,34 @@ def _parser() -> argparse.ArgumentParser:
     draft = sub.add_parser(
         "draft", help="draft a briefing (YAML) from an article: text, copied page or saved HTML"
     )
-    draft.add_argument("path", nargs="?", default="-", help="the article (default: - for stdin)")
-    draft.add_argument("--out", type=Path, default=None, help="write the YAML to FILE")
+    draft.add_argument(
+        "path", nargs="?", default="-", metavar="PATH", help="the article (default: - for stdin)"
+    )
+    draft.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="write the YAML to FILE"
+    )
     draft.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     draft.add_argument(
         "--id",
         dest="briefing_id",
         type=_briefing_id,
         default=None,
+        metavar="ID",
         help="briefing id (default: a slug of the title)",
     )
     draft.add_argument(
         "--published",
         type=_published,
         default=None,
+        metavar="DATE",
         help="publication date: YYYY-MM-DD or an ISO date-time with offset",
     )
     draft.add_argument(
-        "--source-url", type=_source_url, default=None, help="the article's http(s) address"
+        "--source-url",
+        type=_source_url,
+        default=None,
+        metavar="URL",
+        help="the article's http(s) address",
     )
     sub.add_parser("run", parents=[common], help="run the bot on Telegram (needs the token)")
 
