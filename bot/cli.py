@@ -1,4 +1,4 @@
-"""The `briefbot` command line: validate, schema, run and simulate.
+"""The `briefbot` command line: validate, schema, draft, run and simulate.
 
 Only wiring lives here; each subcommand imports what it needs when it runs, which keeps
 `briefbot validate` and `briefbot simulate` quick to start.
@@ -7,7 +7,9 @@ Only wiring lives here; each subcommand imports what it needs when it runs, whic
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +57,39 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, help="files or folders (default: the configured folder)"
     )
     sub.add_parser("schema", parents=[common], help="print the JSON Schema of a briefing file")
+
+    draft = sub.add_parser(
+        "draft", help="draft a briefing (YAML) from an article: text, copied page or saved HTML"
+    )
+    draft.add_argument(
+        "path", nargs="?", default="-", metavar="PATH", help="the article (default: - for stdin)"
+    )
+    draft.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="write the YAML to FILE"
+    )
+    draft.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    draft.add_argument(
+        "--id",
+        dest="briefing_id",
+        type=_briefing_id,
+        default=None,
+        metavar="ID",
+        help="briefing id (default: a slug of the title)",
+    )
+    draft.add_argument(
+        "--published",
+        type=_published,
+        default=None,
+        metavar="DATE",
+        help="publication date: YYYY-MM-DD or an ISO date-time with offset",
+    )
+    draft.add_argument(
+        "--source-url",
+        type=_source_url,
+        default=None,
+        metavar="URL",
+        help="the article's http(s) address",
+    )
     sub.add_parser("run", parents=[common], help="run the bot on Telegram (needs the token)")
 
     simulate = sub.add_parser(
@@ -79,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(json.dumps(briefing_json_schema(), indent=2, ensure_ascii=False))
             return EXIT_OK
+        if args.command == "draft":
+            return _draft(args)
         if args.command == "run":
             from bot.runner_cli import run_bot
 
@@ -115,4 +152,76 @@ def _validate(args: argparse.Namespace) -> int:
         )
         return EXIT_ERRORS
     print(f"OK: {len(library)} briefing(s) valid.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _briefing_id(value: str) -> str:
+    from bot.briefing.models import ID_MAX_LENGTH, ID_PATTERN
+
+    if not re.fullmatch(ID_PATTERN, value) or len(value) > ID_MAX_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: lowercase letters, digits and single hyphens, at most {ID_MAX_LENGTH}"
+        )
+    return value
+
+
+def _source_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise argparse.ArgumentTypeError(f"{value!r}: an http(s) address is needed")
+    return value
+
+
+def _published(value: str) -> dt.date | dt.datetime:
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: write YYYY-MM-DD or a date-time with offset (2025-03-15T09:00:00+00:00)"
+        ) from None
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"{value!r}: a date-time needs a UTC offset")
+    return moment
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from bot.drafting import DraftError, draft_article
+
+    name = "<stdin>" if args.path == "-" else args.path
+    out: Path | None = args.out
+    if out is not None and out.exists() and not args.force:
+        print(f"briefbot: {out}: already exists; add --force to overwrite it", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        raw = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()
+    except OSError as exc:
+        print(f"briefbot: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        draft = draft_article(
+            raw,
+            briefing_id=args.briefing_id,
+            published=args.published,
+            source_url=args.source_url,
+        )
+    except DraftError as exc:
+        print(f"briefbot: {name}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    if out is None:
+        sys.stdout.write(draft.yaml)
+    else:
+        try:
+            with out.open("w" if args.force else "x", encoding="utf-8") as handle:
+                handle.write(draft.yaml)
+        except FileExistsError:
+            print(f"briefbot: {out}: already exists; add --force to overwrite it", file=sys.stderr)
+            return EXIT_ERRORS
+        except OSError as exc:
+            print(f"briefbot: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERRORS
+    print(f"Drafted {draft.briefing.id}: {len(draft.reviews)} line(s) to review.", file=sys.stderr)
     return EXIT_OK
