@@ -48,6 +48,17 @@ _KEY_POINTS = 8
 _TOPIC_TAGS = 4
 _STOPWORDS = frozenset(
     [
+        "across",
+        "along",
+        "amid",
+        "among",
+        "around",
+        "despite",
+        "through",
+        "toward",
+        "towards",
+        "within",
+        "without",
         "about",
         "above",
         "after",
@@ -173,8 +184,17 @@ def draft_article(
     doc = _document(article, briefing_id, published, source_url, today)
     text = emit(doc)
     briefing = parse_briefing(text.encode("utf-8"), Path(f"{doc.id.value}.yaml"))
-    reviews = [line.split("# review: ", 1)[1] for line in text.splitlines() if "# review: " in line]
-    return Draft(briefing, text, reviews)
+    return Draft(briefing, text, review_lines(text))
+
+
+def review_lines(text: str) -> list[str]:
+    """Each `# review:` line of a draft, as `<what the line says> — <what to check>`."""
+    reviews = []
+    for line in text.splitlines():
+        value, marker, note = line.partition("  # review: ")
+        if marker:
+            reviews.append(f"{clip(value.strip().removeprefix('- '), 100)} — {note}")
+    return reviews
 
 
 def _document(
@@ -313,7 +333,8 @@ def _tags(title: str, body: str) -> list[str]:
         w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and w not in _GENERIC
     )
     title_words = set(_WORD.findall(title.lower()))
-    topics = [w for w, n in words.most_common(40) if n >= 3 or w in title_words]
+    # A title word counts when the story repeats it: headlines are full of verbs used once.
+    topics = [w for w, n in words.most_common(40) if n >= 3 or (w in title_words and n >= 2)]
     tags: list[str] = []
     for tag in [p for p, _ in places.most_common(6)] + topics[:_TOPIC_TAGS]:
         slug = re.sub(r"[^\w]+", "-", tag.lower()).strip("-")[: LIMITS["tag"]]

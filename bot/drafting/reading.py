@@ -249,7 +249,10 @@ def _strip_dateline(block: str) -> str:
 
 
 def _is_story_paragraph(block: str) -> bool:
-    return len(block.split()) > 20 or bool(re.search(r"[a-z]{2}[.!?][\"”’]?$", block))
+    words = len(block.split())
+    # Headlines and menu lines don't end in a full stop; a sentence of a few words does.
+    sentence = words >= 5 and block.endswith(".")
+    return words > 20 or sentence or bool(re.search(r"[a-z]{2}[.!?][\"”’]?$", block))
 
 
 def _title(blocks: list[str], raw_text: str) -> tuple[str, list[str], str | None]:
