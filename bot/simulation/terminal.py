@@ -320,6 +320,9 @@ class Simulator:
         self._print(f"briefbot simulation · {len(library)} briefings · chat {self.chat.chat_id}")
         self._print(f"virtual time {self.clock_text()} · type /help, or :help for the simulator")
         while not self.done:
+            # A Ctrl-C while the last line was handled is a pending cancellation of this task:
+            # let it land here, before blocking on the next line.
+            await asyncio.sleep(0)
             # Read in this thread, between awaits: Ctrl-C then interrupts the read at once (an
             # executor thread would keep the process waiting for a line), and nothing else runs
             # meanwhile (the simulated bot has no background jobs).
