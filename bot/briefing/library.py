@@ -7,21 +7,29 @@ and a file that turns broken keeps serving its last good version while its error
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import functools
 import gc
+import hashlib
+import logging
 import os
+import stat as stat_module
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from bot.briefing.index_store import IndexedFile, IndexStore, Person
 from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
 from bot.briefing.models import Briefing, Quote
 from bot.briefing.search import SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -34,6 +42,11 @@ class _FileState:
     briefing_id: str | None = None  # of the last good version, which may still serve
     packed: bytes | None = None
     errors: list[BriefingError] = field(default_factory=list)
+    digest: bytes | None = None  # of the bytes last parsed
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 @dataclass
@@ -70,30 +83,74 @@ def _name_words(speaker: str, role: str | None) -> tuple[str, ...]:
 
 
 class BriefingLibrary:
-    """Briefings loaded from folders and files, with the lookups the bot needs."""
+    """Briefings loaded from folders and files, with the lookups the bot needs.
 
-    def __init__(self, sources: Sequence[Path]) -> None:
+    With an `IndexStore`, the first reload installs what the index remembers and parses only
+    the files whose size, modification time or content changed since; every reload after that
+    writes what it changed back to the index.
+    """
+
+    def __init__(self, sources: Sequence[Path], index: IndexStore | None = None) -> None:
         self._sources = [Path(s) for s in sources]
+        self._store = index
+        self._restored = index is None
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._empty()
+
+    def _empty(self) -> None:
         self._files: dict[str, _FileState] = {}
         self._shelf = BriefingShelf()
         self._owner: dict[str, Path] = {}
         self._sort_keys: dict[str, tuple[float, str]] = {}
-        self._speakers_of: dict[str, tuple[str, ...]] = {}
         self._newest: list[tuple[float, str]] = []
-        self._index = SearchIndex()
-        self._speaker_words: dict[str, set[str]] = defaultdict(set)
+        self._index = SearchIndex(self._store.db if self._store is not None else None)
         self._scan_errors: list[BriefingError] = []
+        # The speaker index: each distinct (speaker, role) is a person, numbered once; each
+        # briefing lists the person of each of its quotes, so finding someone's quotes across
+        # the archive never unpacks a briefing.
+        self._person_ids: dict[Person, int] = {}
+        self._persons: list[Person] = []
+        self._word_persons: dict[str, set[int]] = defaultdict(set)
+        self._person_briefings: dict[int, set[str]] = defaultdict(set)
+        self._quote_people: dict[str, tuple[int, ...]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
     def reload(self) -> ReloadReport:
         """Bring the library up to date with the files on disk."""
+        return self._batch(self._reload)
+
+    def reload_paths(self, paths: Iterable[str | Path]) -> ReloadReport:
+        """Bring only these files up to date (each added, changed or removed); others are ignored.
+
+        For file-change notifications: a path that is not a briefing file of one of the
+        library's sources is skipped.
+        """
+        keys = [key for key in map(self._key_of, paths) if key is not None]
+        return self._batch(lambda: self._reload_keys(keys))
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the first reload has finished (until then lookups may miss briefings)."""
+        return self._loaded.is_set()
+
+    def _batch(self, work: Callable[[], ReloadReport]) -> ReloadReport:
         # Loading allocates millions of long-lived objects and no reference cycles: the cyclic
         # collector would only walk them again and again (a third of a 10,000-file load).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._reload()
+            with self._lock:
+                if not self._restored:
+                    self._restore()
+                store = self._store
+                with store.transaction() if store is not None else contextlib.nullcontext():
+                    report = work()
+                    self._persist()
+                self._loaded.set()
+                return report
         finally:
             if collecting:
                 gc.enable()
@@ -173,7 +230,12 @@ class BriefingLibrary:
         if state is None:
             state = self._files[key] = _FileState(Path(key), stat.st_mtime_ns, stat.st_size)
         state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
+        self._dirty.add(key)
         path = state.path
+        digest = self._content_digest(key, stat)
+        if digest is not None and digest == state.digest and not state.errors:
+            return  # touched, not changed: nothing to parse
+        state.digest = digest
         try:
             briefing = load_briefing(path)
         except BriefingFileError as exc:
@@ -200,8 +262,22 @@ class BriefingLibrary:
         self._install(briefing, path, packed)
         (report.changed if old_id == briefing.id else report.added).append(briefing.id)
 
+    @staticmethod
+    def _content_digest(key: str, stat: os.stat_result) -> bytes | None:
+        """The hash of a file's bytes, if they are still those of `stat` (else None: unknown)."""
+        try:
+            with open(key, "rb") as file:
+                raw = file.read()
+                now = os.fstat(file.fileno())
+        except OSError:
+            return None
+        if (now.st_mtime_ns, now.st_size) != (stat.st_mtime_ns, stat.st_size):
+            return None
+        return _digest(raw)
+
     def _forget_file(self, key: str, report: ReloadReport) -> None:
         state = self._files.pop(key)
+        self._dirty.add(key)
         if state.briefing_id is not None and self._owner.get(state.briefing_id) == state.path:
             self._uninstall(state.briefing_id)
             report.removed.append(state.briefing_id)
@@ -218,14 +294,27 @@ class BriefingLibrary:
         if briefing.id in self._shelf:
             self._uninstall(briefing.id)
         self._shelf.put(briefing, packed)
-        self._owner[briefing.id] = path
-        key = self._sort_keys[briefing.id] = self._sort_key(briefing)
-        bisect.insort(self._newest, key)
         self._index.add(briefing)
-        speakers = {w for q in briefing.quotes for w in _name_words(q.speaker, q.role)}
-        self._speakers_of[briefing.id] = tuple(speakers)
-        for word in speakers:
-            self._speaker_words[word].add(briefing.id)
+        people = [(q.speaker, q.role) for q in briefing.quotes]
+        self._place(briefing.id, path, briefing.published_at.timestamp(), people)
+
+    def _place(self, briefing_id: str, path: Path, published: float, people: list[Person]) -> None:
+        """Enter a shelved briefing in the lookups: owner, date order and speaker index."""
+        self._owner[briefing_id] = path
+        key = self._sort_keys[briefing_id] = (-published, briefing_id)
+        bisect.insort(self._newest, key)
+        quote_people = self._quote_people[briefing_id] = tuple(map(self._person, people))
+        for person in set(quote_people):
+            self._person_briefings[person].add(briefing_id)
+
+    def _person(self, person: Person) -> int:
+        number = self._person_ids.get(person)
+        if number is None:
+            number = self._person_ids[person] = len(self._persons)
+            self._persons.append(person)
+            for word in _name_words(*person):
+                self._word_persons[word].add(number)
+        return number
 
     def _uninstall(self, briefing_id: str) -> None:
         self._index.remove(self._get(briefing_id))
@@ -235,12 +324,108 @@ class BriefingLibrary:
         i = bisect.bisect_left(self._newest, key)
         if i < len(self._newest) and self._newest[i] == key:
             del self._newest[i]
-        for word in self._speakers_of.pop(briefing_id, ()):
-            ids = self._speaker_words.get(word)
-            if ids is not None:
-                ids.discard(briefing_id)
-                if not ids:
-                    del self._speaker_words[word]
+        for person in set(self._quote_people.pop(briefing_id, ())):
+            self._person_briefings[person].discard(briefing_id)
+
+    # -- the persistent index ----------------------------------------------------------------
+
+    def _restore(self) -> None:
+        """Install what the index remembers; files are checked against it by the reload."""
+        self._restored = True
+        store = self._store
+        if store is None:  # pragma: no cover - only called with an index
+            return
+        for row in store.rows():
+            state = _FileState(Path(row.path), row.mtime_ns, row.size, row.briefing_id)
+            state.packed, state.errors, state.digest = row.packed, row.errors, row.digest
+            self._files[row.path] = state
+            bid = row.briefing_id
+            if bid is None or row.packed is None or row.published is None:
+                continue
+            if bid in self._owner:
+                break  # two files claim one id: not something the library ever saved
+            self._shelf.put_packed(bid, row.packed)
+            self._place(bid, state.path, row.published, row.people)
+        else:
+            if self._index.ids() == set(self._owner):
+                return
+        store.clear()
+        self._empty()
+
+    def _persist(self) -> None:
+        """Write the files this reload touched to the index."""
+        store, dirty = self._store, self._dirty
+        self._dirty = set()
+        if store is None:
+            return
+        for key in dirty:
+            state = self._files.get(key)
+            if state is None:
+                store.delete(key)
+                continue
+            bid = state.briefing_id
+            served = (
+                bid is not None and state.packed is not None and self._owner.get(bid) == state.path
+            )
+            store.put(
+                IndexedFile(
+                    key,
+                    state.size,
+                    state.mtime_ns,
+                    state.digest,
+                    bid if served else None,
+                    state.packed if served else None,
+                    -self._sort_keys[bid][0] if served and bid else None,
+                    [self._persons[p] for p in self._quote_people[bid]] if served and bid else [],
+                    state.errors,
+                )
+            )
+
+    def _key_of(self, path: str | Path) -> str | None:
+        """The library's key for a changed path, if it is a briefing file of a source."""
+        path = os.path.abspath(path)
+        if not path.endswith(SUFFIXES):
+            return None
+        folder, name = os.path.split(path)
+        for source in self._sources:
+            if os.path.abspath(source) == path:
+                return str(source)
+            if os.path.abspath(source) == folder:
+                return os.path.join(source, name)
+        return None
+
+    def _reload_keys(self, keys: list[str]) -> ReloadReport:
+        report = ReloadReport()
+        scanned: dict[str, os.stat_result | None] = {}
+        for key in dict.fromkeys(keys):
+            try:
+                found = os.stat(key)
+            except FileNotFoundError:
+                continue
+            except OSError:  # being replaced: keep the last good version
+                scanned[key] = None
+                continue
+            if stat_module.S_ISREG(found.st_mode):
+                scanned[key] = found
+        files = self._files
+        for key in keys:
+            if key in files and key not in scanned:
+                self._forget_file(key, report)
+        for key, stat in scanned.items():
+            state = files.get(key)
+            if stat is None:
+                continue
+            if state is None or state.mtime_ns != stat.st_mtime_ns or state.size != stat.st_size:
+                self._load(key, stat, report)
+        if report.removed:
+            for key in self._retry_duplicates():
+                try:
+                    stat = os.stat(key)
+                except OSError:
+                    continue
+                report.errors = [e for e in report.errors if e.path != files[key].path]
+                self._load(key, stat, report)
+        return report
 
     @staticmethod
     def _sort_key(briefing: Briefing) -> tuple[float, str]:
@@ -306,27 +491,48 @@ class BriefingLibrary:
         """Ids that look like `ref`, closest first."""
         return difflib.get_close_matches(ref.lower(), list(self._owner), n=limit, cutoff=0.4)
 
+    def quote_refs(self, speaker: str) -> list[tuple[str, int]]:
+        """Every quote across the library whose speaker (or role) matches `speaker`.
+
+        As (briefing id, quote number) pairs, newest briefing first and in order within it;
+        matching as `speaker_matches` decides, from the speaker index alone.
+        """
+        wanted = words(speaker)
+        if not wanted:
+            return []
+        matching: set[int] | None = None
+        for query_word in wanted:
+            persons = {
+                person
+                for word, numbers in self._word_persons.items()
+                if word.startswith(query_word)
+                for person in numbers
+            }
+            matching = persons if matching is None else matching & persons
+        if not matching:
+            return []
+        briefing_ids = {bid for person in matching for bid in self._person_briefings[person]}
+        return [
+            (bid, i)
+            for bid in sorted(briefing_ids, key=self._sort_keys.__getitem__)
+            for i, person in enumerate(self._quote_people[bid])
+            if person in matching
+        ]
+
     def search(self, query: str, limit: int = 10) -> list[Briefing]:
         """Briefings matching every word of `query`, best first."""
-        return [self._get(bid) for bid, _ in self._index.search(query)[:limit]]
+        return [self._get(bid) for bid, _ in self._index.search(query, limit)]
 
     def quotes_by(
         self, speaker: str, within: Iterable[Briefing] | None = None
     ) -> list[tuple[Briefing, Quote]]:
         """Quotes whose speaker (or role) matches `speaker`, newest briefing first."""
         if within is None:
-            candidates: set[str] | None = None
-            for word in words(speaker):
-                ids = {
-                    bid
-                    for w, bids in self._speaker_words.items()
-                    if w.startswith(word)
-                    for bid in bids
-                }
-                candidates = ids if candidates is None else candidates & ids
-            within = [
-                self._get(bid) for bid in self.newest_ids() if candidates and bid in candidates
-            ]
+            found_refs: list[tuple[Briefing, Quote]] = []
+            for bid, i in self.quote_refs(speaker):
+                briefing = self._get(bid)
+                found_refs.append((briefing, briefing.quotes[i]))
+            return found_refs
         wanted = words(speaker)
         everything = (1 << len(wanted)) - 1
         # Thousands of quotes share a few hundred speakers and roles: work out once per text

@@ -1,0 +1,186 @@
+"""The persistent briefing index: what the last run knew about every briefing file, in SQLite.
+
+For each file it keeps the size, modification time and a content hash, the last good briefing
+in packed form (`bot.briefing.shelf.pack`) with what the library's lookups need to install it
+without unpacking (publication time, who each quote is by), and the file's errors. The search
+index (`bot.briefing.search.SearchIndex`) keeps its tables in the same database, written in the
+same transactions, so a restart finds both as they were and only parses the files that changed.
+
+An index that cannot be read, fails SQLite's quick check, or has another format version is
+deleted and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.briefing.loader import BriefingError
+
+log = logging.getLogger(__name__)
+
+# Bump whenever the tables, the packed form or the search index's columns change.
+FORMAT_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest BLOB,
+    briefing_id TEXT,
+    packed BLOB,
+    published REAL,
+    people TEXT,
+    errors TEXT NOT NULL
+)
+"""
+
+Person = tuple[str, str | None]
+
+
+@dataclass
+class IndexedFile:
+    """One briefing file as the index remembers it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes | None
+    briefing_id: str | None
+    packed: bytes | None
+    published: float | None
+    people: list[Person]
+    errors: list[BriefingError]
+
+
+def index_path_for(state_path: Path | str) -> Path:
+    """Where the briefing index of a state file lives: beside it, named after it."""
+    state = Path(state_path)
+    return state.with_name(f"{state.stem}.index.sqlite3")
+
+
+class IndexStore:
+    """The index file, opened (and rebuilt if it cannot be trusted)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.rebuilt = False
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._discard(f"unreadable ({exc})")
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            # The index is a cache of the files: losing the last transaction on a power cut
+            # only means parsing those files again.
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            if not empty and version != FORMAT_VERSION:
+                raise _Untrusted(f"format version {version}, expected {FORMAT_VERSION}")
+            if not empty:
+                (check,) = db.execute("PRAGMA quick_check").fetchone()
+                if check != "ok":
+                    raise _Untrusted(f"damaged ({check})")
+            db.execute(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+        except _Untrusted as exc:
+            db.close()
+            self._discard(str(exc))
+            return self._open()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _discard(self, why: str) -> None:
+        log.warning("briefing index %s is %s; rebuilding it from the files", self.path, why)
+        self.rebuilt = True
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written inside is committed together, or not at all."""
+        if self.db.in_transaction:  # nested: the outer one commits
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def rows(self) -> list[IndexedFile]:
+        """Every file the index knows."""
+        return [
+            IndexedFile(
+                path,
+                size,
+                mtime_ns,
+                digest,
+                briefing_id,
+                packed,
+                published,
+                [(speaker, role) for speaker, role in json.loads(people or "[]")],
+                [BriefingError(Path(path), *error) for error in json.loads(errors)],
+            )
+            for path, size, mtime_ns, digest, briefing_id, packed, published, people, errors in (
+                self.db.execute("SELECT * FROM files")
+            )
+        ]
+
+    def put(self, row: IndexedFile) -> None:
+        """Remember one file, replacing what was known about it."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.path,
+                row.size,
+                row.mtime_ns,
+                row.digest,
+                row.briefing_id,
+                row.packed,
+                row.published,
+                json.dumps(row.people, ensure_ascii=False),
+                json.dumps([[e.line, e.field, e.message] for e in row.errors]),
+            ),
+        )
+
+    def delete(self, path: str) -> None:
+        """Forget one file."""
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def clear(self) -> None:
+        """Forget everything, the search index's tables included."""
+        log.warning("briefing index %s does not match itself; rebuilding it", self.path)
+        self.rebuilt = True
+        tables = [name for (name,) in self.db.execute("SELECT name FROM sqlite_master")]
+        with self.transaction():
+            for table in ("files", "docs", "doc_ids"):
+                if table in tables:
+                    self.db.execute(f"DROP TABLE {table}")
+            self.db.execute(_SCHEMA)
+
+
+class _Untrusted(Exception):
+    pass
