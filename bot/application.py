@@ -11,6 +11,7 @@ Handler order matters, and is:
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from telegram import (
@@ -35,6 +36,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.briefing.index_store import IndexStore, index_path_for
 from bot.briefing.library import BriefingLibrary
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
@@ -47,6 +49,7 @@ from bot.handlers import admin, briefings, subscriptions
 from bot.handlers.common import Handler, logged, on_error, track_chat
 from bot.scheduling import schedule_jobs
 from bot.storage import SubscriptionStore
+from bot.upkeep import BriefingUpkeep
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "stats": admin.cmd_stats,
     "reload": admin.cmd_reload,
 }
+UPKEEP_KEY = "briefings_upkeep"
 # Commands hidden from the group menu: searching by text is for private chats.
 PRIVATE_ONLY_MENU = {"search"}
 
@@ -78,17 +82,41 @@ def create_services(
     *,
     storage_path: Path | str | None = None,
     library: BriefingLibrary | None = None,
+    load: bool = True,
 ) -> BotServices:
-    """Load the briefings and open the store; the sender is attached once the bot exists."""
+    """Open the store and the briefings; the sender is attached once the bot exists.
+
+    The briefings are loaded now, or with `load=False` in the background once the bot starts.
+    Their persistent index sits beside the state file.
+    """
     clock = clock or SystemClock()
+    state_path = storage_path or config.storage.path
+    index = None
     if library is None:
-        library = BriefingLibrary([config.briefings.dir])
-        library.reload()
-    store = SubscriptionStore(storage_path or config.storage.path)
+        index = _open_index(state_path)
+        library = BriefingLibrary([config.briefings.dir], index=index)
+        if load:
+            library.reload()
+    store = SubscriptionStore(state_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     runner = DigestRunner(store, library, planner, clock)
-    return BotServices(config, library, store, planner, runner, clock, started_at=clock.now())
+    return BotServices(
+        config, library, store, planner, runner, clock, started_at=clock.now(), index=index
+    )
+
+
+def _open_index(state_path: Path | str) -> IndexStore | None:
+    if str(state_path) == ":memory:":
+        return IndexStore(":memory:")
+    path = index_path_for(state_path)
+    try:
+        return IndexStore(path)
+    except (sqlite3.Error, OSError) as exc:
+        # Only slower start-ups without it; a state folder that is unusable is reported by
+        # the state store itself.
+        log.warning("cannot keep a briefing index at %s (%s); parsing every file", path, exc)
+        return None
 
 
 def build_application(
@@ -99,8 +127,13 @@ def build_application(
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
     jobs: bool = True,
+    watch: bool = True,
 ) -> BotApplication:
-    """The bot, ready to start: handlers registered, jobs scheduled on start-up."""
+    """The bot, ready to start: handlers registered, jobs scheduled on start-up.
+
+    With `watch`, saved briefing files are picked up as they are saved (or by a periodic scan
+    where the folder cannot be watched); without it, only when a reload is asked for.
+    """
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -127,6 +160,7 @@ def build_application(
     application: BotApplication = builder.build()
     application.bot_data[SERVICES_KEY] = services
     application.bot_data["schedule_jobs"] = jobs
+    application.bot_data[UPKEEP_KEY] = BriefingUpkeep(application, services, watch=watch)
     _register_handlers(application)
     return application
 
@@ -168,6 +202,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not register the command menu (%s); carrying on without it", exc)
     if application.bot_data.get("schedule_jobs"):
         schedule_jobs(application)
+    application.bot_data[UPKEEP_KEY].start()
     log.info(
         "briefbot started as @%s: %d briefings, %d subscribed chats",
         application.bot.username, len(services.library), len(services.store.subscribed_chats()),
@@ -176,4 +211,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = application.bot_data[SERVICES_KEY]
+    await application.bot_data[UPKEEP_KEY].stop()
     services.store.close()
+    if services.index is not None:
+        services.index.close()

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.briefing.index_store import IndexStore
 from bot.briefing.library import BriefingLibrary
 from bot.clock import Clock
 from bot.config import Config
@@ -30,6 +31,7 @@ class BotServices:
     clock: Clock
     started_at: dt.datetime
     handler_errors: list[BaseException] = field(default_factory=list)
+    index: IndexStore | None = None  # the library's persistent index, closed on shutdown
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -82,10 +82,10 @@ class IndexStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            # The index is a cache of the files: losing the last transaction on a power cut
-            # only means parsing those files again.
+            # The index is a cache of the files: a power cut may cost it (quick_check below
+            # then has it rebuilt), never a wrong answer; so no waiting for the disk.
+            db.execute("PRAGMA synchronous = OFF")
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
             if not empty and version != FORMAT_VERSION:
@@ -94,8 +94,9 @@ class IndexStore:
                 (check,) = db.execute("PRAGMA quick_check").fetchone()
                 if check != "ok":
                     raise _Untrusted(f"damaged ({check})")
-            db.execute(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+            if empty:
+                db.execute(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         except _Untrusted as exc:
             db.close()
             self._discard(str(exc))

@@ -49,6 +49,10 @@ def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+class LoadStopped(Exception):
+    """A reload gave up because `stop_loading` was called."""
+
+
 @dataclass
 class ReloadReport:
     """What one reload changed, by briefing id, and the errors found on the way."""
@@ -97,6 +101,7 @@ class BriefingLibrary:
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._loaded = threading.Event()
+        self._stopping = threading.Event()
         self._empty()
 
     def _empty(self) -> None:
@@ -130,6 +135,18 @@ class BriefingLibrary:
         """
         keys = [key for key in map(self._key_of, paths) if key is not None]
         return self._batch(lambda: self._reload_keys(keys))
+
+    @property
+    def sources(self) -> list[Path]:
+        """The folders and files the library reads."""
+        return list(self._sources)
+
+    def stop_loading(self) -> None:
+        """Make a reload running in another thread stop soon (`LoadStopped`); for shutting down.
+
+        What it had loaded is not written to the index.
+        """
+        self._stopping.set()
 
     @property
     def loaded(self) -> bool:
@@ -226,6 +243,8 @@ class BriefingLibrary:
                     scanned[key] = None
 
     def _load(self, key: str, stat: os.stat_result, report: ReloadReport) -> None:
+        if self._stopping.is_set():
+            raise LoadStopped
         state = self._files.get(key)
         if state is None:
             state = self._files[key] = _FileState(Path(key), stat.st_mtime_ns, stat.st_size)
