@@ -46,7 +46,7 @@ from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.handlers import admin, briefings, subscriptions
-from bot.handlers.common import Handler, logged, on_error, track_chat
+from bot.handlers.common import Handler, logged, needs_briefings, on_error, track_chat
 from bot.scheduling import schedule_jobs
 from bot.storage import SubscriptionStore
 from bot.upkeep import BriefingUpkeep
@@ -54,22 +54,22 @@ from bot.upkeep import BriefingUpkeep
 log = logging.getLogger(__name__)
 
 COMMAND_HANDLERS: dict[str, Handler] = {
-    "start": briefings.cmd_start,
+    "start": needs_briefings(briefings.cmd_start),
     "help": briefings.cmd_help,
-    "briefings": briefings.cmd_briefings,
-    "summary": briefings.cmd_summary,
-    "who_attends": briefings.cmd_who_attends,
-    "quotes": briefings.cmd_quotes,
-    "related": briefings.cmd_related,
-    "timeline": briefings.cmd_timeline,
-    "search": briefings.cmd_search,
+    "briefings": needs_briefings(briefings.cmd_briefings),
+    "summary": needs_briefings(briefings.cmd_summary),
+    "who_attends": needs_briefings(briefings.cmd_who_attends),
+    "quotes": needs_briefings(briefings.cmd_quotes),
+    "related": needs_briefings(briefings.cmd_related),
+    "timeline": needs_briefings(briefings.cmd_timeline),
+    "search": needs_briefings(briefings.cmd_search),
     "subscribe": subscriptions.cmd_subscribe,
     "unsubscribe": subscriptions.cmd_unsubscribe,
     "timezone": subscriptions.cmd_timezone,
-    "digest": subscriptions.cmd_digest,
-    "settings": subscriptions.cmd_settings,
-    "stats": admin.cmd_stats,
-    "reload": admin.cmd_reload,
+    "digest": needs_briefings(subscriptions.cmd_digest),
+    "settings": needs_briefings(subscriptions.cmd_settings),
+    "stats": needs_briefings(admin.cmd_stats),
+    "reload": needs_briefings(admin.cmd_reload),
 }
 UPKEEP_KEY = "briefings_upkeep"
 # Commands hidden from the group menu: searching by text is for private chats.
@@ -170,14 +170,16 @@ def _register_handlers(application: BotApplication) -> None:
     only_new = filters.UpdateType.MESSAGE  # an edited command is not run again
     for name, handler in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, logged(f"/{name}", handler), only_new))
-    application.add_handler(CallbackQueryHandler(logged("button", briefings.on_button)))
+    application.add_handler(
+        CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
+    )
     application.add_handler(
         MessageHandler(filters.COMMAND & only_new, logged("unknown", briefings.cmd_unknown))
     )
     application.add_handler(
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & only_new,
-            logged("text", briefings.text_search),
+            logged("text", needs_briefings(briefings.text_search)),
         )
     )
     application.add_error_handler(on_error)

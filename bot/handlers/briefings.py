@@ -11,6 +11,7 @@ from bot.briefing.library import speaker_matches
 from bot.briefing.models import Briefing
 from bot.briefing.render import (
     e,
+    render_archive_quotes,
     render_attendees,
     render_briefing_list,
     render_help,
@@ -34,13 +35,18 @@ from bot.handlers.keyboards import (
     OPEN_PREFIX,
     PAGE_PREFIX,
     PAGE_SIZE,
+    QUOTES_PAGE_PREFIX,
     SECTION_PREFIX,
+    archive_quotes_keyboard,
     list_keyboard,
     summary_keyboard,
 )
 
 # Longest search query echoed back and searched; longer input is cut, not refused.
 MAX_QUERY = 200
+# `/quotes all <speaker>`: the word, and quotes per page (one message each).
+ALL_BRIEFINGS = "all"
+ARCHIVE_QUOTES_PER_PAGE = 5
 
 
 async def _briefing_from_args(update: Update, context: BotContext) -> Briefing | None:
@@ -146,6 +152,9 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
     """
     args = context.args or []
     library = context.services.library
+    if args and args[0].lower() == ALL_BRIEFINGS:
+        await _archive_quotes(update, context, " ".join(args[1:]))
+        return
     briefing = library.resolve(args[0]) if args else None
     speaker = " ".join(args[1:] if briefing else args).strip()[:MAX_QUERY]
     if briefing is None:
@@ -164,6 +173,36 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
         await reply(update, unknown_briefing_html(context, args[0][:MAX_QUERY]))
     else:
         await reply(update, render_no_speaker(briefing, speaker))
+
+
+def _archive_quotes_page(
+    context: BotContext, speaker: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of a speaker's quotes across the library, and its ‹ › buttons.
+
+    Only the briefings on the page are unpacked; the rest is the library's speaker index.
+    """
+    library = context.services.library
+    refs = library.quote_refs(speaker)
+    pages = max(1, math.ceil(len(refs) / ARCHIVE_QUOTES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * ARCHIVE_QUOTES_PER_PAGE
+    entries = []
+    for briefing_id, number in refs[first : first + ARCHIVE_QUOTES_PER_PAGE]:
+        briefing = library.get(briefing_id)
+        if briefing is not None:
+            entries.append((briefing, briefing.quotes[number]))
+    html = render_archive_quotes(speaker, entries, first + 1, len(refs), page, pages)
+    return html, archive_quotes_keyboard(speaker, page, pages)
+
+
+async def _archive_quotes(update: Update, context: BotContext, speaker: str) -> None:
+    speaker = " ".join(speaker.split())[:MAX_QUERY]
+    if not speaker:
+        await reply(update, "Whose quotes? For example: <code>/quotes all macron</code>", None)
+        return
+    html, keyboard = _archive_quotes_page(context, speaker, 1)
+    await reply(update, html, keyboard)
 
 
 async def _search(update: Update, context: BotContext, query: str) -> None:
@@ -219,6 +258,17 @@ async def on_button(update: Update, context: BotContext) -> None:
         page = int(number) if number.isdecimal() and len(number) < 6 else 1
         current = current_briefing(update, context)
         html, keyboard = _page(context, page, current.id if current else None)
+        try:
+            await query.edit_message_text(html, reply_markup=keyboard)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return
+    if data.startswith(QUOTES_PAGE_PREFIX):
+        await query.answer()
+        number, _, speaker = data.removeprefix(QUOTES_PAGE_PREFIX).partition(":")
+        page = int(number) if number.isdecimal() and len(number) < 6 else 1
+        html, keyboard = _archive_quotes_page(context, speaker, page)
         try:
             await query.edit_message_text(html, reply_markup=keyboard)
         except BadRequest as exc:
