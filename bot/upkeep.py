@@ -49,7 +49,8 @@ class BriefingUpkeep:
     async def stop(self) -> None:
         """Stop watching, and stop a first load that is still running."""
         self._stop.set()
-        self._services.library.stop_loading()
+        if not self._services.library.loaded:
+            self._services.library.stop_loading()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, LoadStopped):
                 await self._task

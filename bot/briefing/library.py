@@ -142,9 +142,10 @@ class BriefingLibrary:
         return list(self._sources)
 
     def stop_loading(self) -> None:
-        """Make a reload running in another thread stop soon (`LoadStopped`); for shutting down.
+        """Make a first load running in another thread stop soon (`LoadStopped`).
 
-        What it had loaded is not written to the index.
+        For shutting down: what it had loaded is not written to the index. Reloads after the
+        first load are not affected.
         """
         self._stopping.set()
 
@@ -243,7 +244,7 @@ class BriefingLibrary:
                     scanned[key] = None
 
     def _load(self, key: str, stat: os.stat_result, report: ReloadReport) -> None:
-        if self._stopping.is_set():
+        if self._stopping.is_set() and not self._loaded.is_set():
             raise LoadStopped
         state = self._files.get(key)
         if state is None:

@@ -12,7 +12,7 @@ from conftest import briefing_yaml
 
 import bot.briefing.library as library_module
 from bot.briefing.index_store import FORMAT_VERSION, IndexStore, index_path_for
-from bot.briefing.library import BriefingLibrary
+from bot.briefing.library import BriefingLibrary, LoadStopped
 from bot.briefing.models import Briefing
 
 QUOTES = [
@@ -172,6 +172,29 @@ class TestRestart:
         assert reads == []
         assert restarted.quotes_by("macron") == []
         assert [b.id for b in restarted.newest()] == ["gamma", "beta"]
+
+
+class TestStoppingTheFirstLoad:
+    """Shutting down during the first load stops it without saving half an index."""
+
+    def test_stopped_first_load_saves_nothing(
+        self, folder: Path, run: Runs, reads: list[str]
+    ) -> None:
+        store = IndexStore(run.index_file)
+        library = BriefingLibrary([folder], index=store)
+        library.stop_loading()
+        with pytest.raises(LoadStopped):
+            library.reload()
+        store.close()
+        assert not library.loaded
+        assert len(run()) == 3
+        assert sorted(reads) == ["a.yaml", "b.yaml", "c.yaml"]
+
+    def test_stopping_after_the_first_load_changes_nothing(self, folder: Path, run: Runs) -> None:
+        library = run()
+        library.stop_loading()
+        (folder / "c.yaml").unlink()
+        assert library.reload().removed == ["gamma"]
 
 
 class TestUntrustedIndex:
