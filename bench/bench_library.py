@@ -455,7 +455,6 @@ async def bot_at_scale(
             scanned = await save_to_visible(bot, paths, ids, baseline_saves, seed=2)
             scanned_idle = await idle_cpu()
             job.cancel()
-        store.close()
 
     def library_search(limit: int, old: bool) -> Callable[[int], object]:
         index = library._index  # the search index itself, as the library uses it
@@ -475,6 +474,7 @@ async def bot_at_scale(
         library.quotes_by("macron")
         old_quotes.append(time.perf_counter() - begin)
     total = page.visible_text.split("\n")[1]
+    store.close()
 
     print(f"(f) the bot at scale, {len(library)} briefings, through the fake Bot API")
     p95 = percentile(watched, 0.95)
