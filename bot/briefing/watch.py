@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 QUIET_MS = 100  # a burst of changes is over after this much quiet
 MAX_GROUP_MS = 400  # but never hold changes back longer than this
+WAKE_MS = 1000  # how often the watcher looks up when nothing happens (to see `stop`)
 RETRY_SECONDS = 0.3
 
 
@@ -61,13 +62,23 @@ async def watch_library(
         debounce=MAX_GROUP_MS,
         step=QUIET_MS,
         stop_event=stop,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
         recursive=False,
         ignore_permission_denied=True,
     )
+    caught_up = False
     try:
         async for batch in changes:
-            paths = {path for _, path in batch}
-            report = library.reload_paths(paths)
+            if not caught_up:
+                # The watcher is up now: one full scan picks up whatever was saved between the
+                # library's last scan and this moment, which no notification will report.
+                caught_up = True
+                report = library.reload()
+            elif not batch:
+                continue
+            else:
+                report = library.reload_paths({path for _, path in batch})
             if report.errors:
                 report = await _retry_failed(library, report)
             on_reload(report)

@@ -112,3 +112,16 @@ class TestSaves:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+class TestStartingToWatch:
+    """A file saved after the briefings were read but before watching began is not missed."""
+
+    async def test_saved_before_the_watcher_started(
+        self, config: Config, briefings_dir: Path
+    ) -> None:
+        bot = SimulatedBot(config, storage_path=config.storage.path, start=T0, watch=True)
+        (briefings_dir / "early.yaml").write_text(briefing_yaml("early", "2026-11-01"), "utf-8")
+        async with bot:
+            assert await eventually(on_air(bot, "early", "Title of early"))
+            assert not bot.errors
