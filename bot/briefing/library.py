@@ -12,7 +12,6 @@ import difflib
 import functools
 import gc
 import hashlib
-import logging
 import os
 import stat as stat_module
 import threading
@@ -28,8 +27,6 @@ from bot.briefing.models import Briefing, Quote
 from bot.briefing.search import SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
-
-log = logging.getLogger(__name__)
 
 SUFFIXES = (".yaml", ".yml")
 
