@@ -205,9 +205,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data.get("schedule_jobs"):
         schedule_jobs(application)
     application.bot_data[UPKEEP_KEY].start()
+    library = services.library
     log.info(
-        "briefbot started as @%s: %d briefings, %d subscribed chats",
-        application.bot.username, len(services.library), len(services.store.subscribed_chats()),
+        "briefbot started as @%s: %s briefings, %d subscribed chats",
+        application.bot.username, len(library) if library.loaded else "loading the",
+        len(services.store.subscribed_chats()),
     )  # fmt: skip
 
 

@@ -68,6 +68,20 @@ class TestQuotesAcrossTheArchive:
         [answer] = await sim.say("/quotes all macron")
         assert "Fresh words." not in answer.visible_text
 
+    async def test_a_long_name_still_pages(
+        self, sim: SimulatedBot, write_briefing: Callable[..., Path]
+    ) -> None:
+        name = "Çağlar Üçüncüoğlu-Śliwińska Østergård Þórðarson Ñúñez"
+        quotes = [{"speaker": name, "text": f"Words {n}."} for n in range(7)]
+        write_briefing("long-name", "2026-11-20", quotes=quotes)
+        sim.reload()
+        [page] = await sim.say(f"/quotes all {name.lower()}")
+        [(label, data)] = buttons(page)
+        assert label == "Older ›" and len(data.encode()) <= 64
+        [older] = await sim.press(page, data)
+        assert "Words 5." in older.visible_text and "Words 6." in older.visible_text
+        assert "page 2 of 2" in older.visible_text
+
     async def test_long_quotes_fit_one_message_per_page(
         self, sim: SimulatedBot, write_briefing: Callable[..., Path]
     ) -> None:
