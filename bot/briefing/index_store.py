@@ -13,8 +13,10 @@ deleted and rebuilt, never trusted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +59,19 @@ class IndexedFile:
     published: float | None
     people: list[Person]
     errors: list[BriefingError]
+
+
+def content_digest(path: str, stat: os.stat_result) -> bytes | None:
+    """The hash of a file's bytes, if they are still those `stat` describes (else None)."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read()
+            now = os.fstat(file.fileno())
+    except OSError:
+        return None
+    if (now.st_mtime_ns, now.st_size) != (stat.st_mtime_ns, stat.st_size):
+        return None
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def index_path_for(state_path: Path | str) -> Path:

@@ -11,7 +11,6 @@ import contextlib
 import difflib
 import functools
 import gc
-import hashlib
 import os
 import stat as stat_module
 import threading
@@ -21,9 +20,11 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from bot.briefing.index_store import IndexedFile, IndexStore, Person
+from bot.briefing.index_store import IndexedFile, IndexStore, Person, content_digest
 from bot.briefing.loader import BriefingError, BriefingFileError, load_briefing
 from bot.briefing.models import Briefing, Quote
+from bot.briefing.parallel import MIN_FILES as MIN_PARALLEL_FILES
+from bot.briefing.parallel import Prefetch, worker_count
 from bot.briefing.search import SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
@@ -40,10 +41,6 @@ class _FileState:
     packed: bytes | None = None
     errors: list[BriefingError] = field(default_factory=list)
     digest: bytes | None = None  # of the bytes last parsed
-
-
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 class LoadStopped(Exception):
@@ -99,6 +96,7 @@ class BriefingLibrary:
         self._lock = threading.Lock()
         self._loaded = threading.Event()
         self._stopping = threading.Event()
+        self._prefetch: Prefetch | None = None
         self._empty()
 
     def _empty(self) -> None:
@@ -161,9 +159,16 @@ class BriefingLibrary:
                 if not self._restored:
                     self._restore()
                 store = self._store
-                with store.transaction() if store is not None else contextlib.nullcontext():
-                    report = work()
-                    self._persist()
+                if not self.loaded:
+                    self._parse_ahead()
+                try:
+                    with store.transaction() if store is not None else contextlib.nullcontext():
+                        report = work()
+                        self._persist()
+                finally:
+                    if self._prefetch is not None:
+                        self._prefetch.close()
+                        self._prefetch = None
                 self._loaded.set()
                 return report
         finally:
@@ -249,12 +254,13 @@ class BriefingLibrary:
         state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
         self._dirty.add(key)
         path = state.path
-        digest = self._content_digest(key, stat)
+        parsed = self._prefetch.take(key, stat) if self._prefetch is not None else None
+        digest = parsed.digest if parsed is not None else content_digest(key, stat)
         if digest is not None and digest == state.digest and not state.errors:
             return  # touched, not changed: nothing to parse
         state.digest = digest
         try:
-            briefing = load_briefing(path)
+            briefing = parsed.result() if parsed is not None else load_briefing(path)
         except BriefingFileError as exc:
             state.errors = exc.errors
             report.errors.extend(exc.errors)
@@ -272,25 +278,12 @@ class BriefingLibrary:
         if old_id is not None and old_id != briefing.id:
             self._uninstall(old_id)
             report.removed.append(old_id)
-        packed = pack(briefing)
+        packed = parsed.packed if parsed is not None and parsed.packed else pack(briefing)
         if old_id == briefing.id and state.packed == packed:
             return
         state.briefing_id, state.packed = briefing.id, packed
         self._install(briefing, path, packed)
         (report.changed if old_id == briefing.id else report.added).append(briefing.id)
-
-    @staticmethod
-    def _content_digest(key: str, stat: os.stat_result) -> bytes | None:
-        """The hash of a file's bytes, if they are still those of `stat` (else None: unknown)."""
-        try:
-            with open(key, "rb") as file:
-                raw = file.read()
-                now = os.fstat(file.fileno())
-        except OSError:
-            return None
-        if (now.st_mtime_ns, now.st_size) != (stat.st_mtime_ns, stat.st_size):
-            return None
-        return _digest(raw)
 
     def _forget_file(self, key: str, report: ReloadReport) -> None:
         state = self._files.pop(key)
@@ -397,6 +390,33 @@ class BriefingLibrary:
                     state.errors,
                 )
             )
+
+    def _parse_ahead(self) -> None:
+        """For a first load of many files, have worker processes parse them ahead of `_load`."""
+        workers = worker_count()
+        if workers < 2:
+            return
+        keys: list[str] = []
+        for source in self._sources:
+            try:
+                if not source.is_dir():
+                    keys.append(str(source))
+                    continue
+                with os.scandir(source) as entries:
+                    found = [e for e in entries if e.name.endswith(SUFFIXES) and e.is_file()]
+                found.sort(key=attrgetter("name"))
+                for entry in found:
+                    known = self._files.get(entry.path)
+                    stat = entry.stat()
+                    if known is None or (known.mtime_ns, known.size) != (
+                        stat.st_mtime_ns,
+                        stat.st_size,
+                    ):
+                        keys.append(entry.path)
+            except OSError:
+                continue  # the reload's own scan reports it
+        if len(keys) >= MIN_PARALLEL_FILES:
+            self._prefetch = Prefetch(keys, workers)
 
     def _key_of(self, path: str | Path) -> str | None:
         """The library's key for a changed path, if it is a briefing file of a source."""

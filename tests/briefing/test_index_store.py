@@ -240,3 +240,29 @@ class TestUntrustedIndex:
         reads.clear()
         assert summary(run()) == expected
         assert len(reads) == 3
+
+
+class TestParsingInWorkers:
+    """A first load of many files parses them in worker processes, to the same result."""
+
+    def test_same_briefings_and_errors_as_parsing_here(
+        self, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+    ) -> None:
+        for n in range(12):
+            write(folder / f"n{n:02d}.yaml", briefing_yaml(f"n{n:02d}", "2025-04-01"))
+        write(folder / "z-broken.yaml", "title: [unclosed\n")
+        write(folder / "z-twin.yaml", briefing_yaml("alpha", "2025-04-02"))
+        here = BriefingLibrary([folder])
+        here.reload()
+        assert len(reads) == 17
+        reads.clear()
+        monkeypatch.setattr(library_module, "MIN_PARALLEL_FILES", 2)
+        monkeypatch.setattr(library_module, "worker_count", lambda: 2)
+        store = IndexStore(tmp_path / "workers.index.sqlite3")
+        workers = BriefingLibrary([folder], index=store)
+        workers.reload()
+        assert reads == []  # none parsed in this process
+        assert summary(workers) == summary(here)
+        assert [str(e) for e in workers.errors] == [str(e) for e in here.errors]
+        assert len(workers.errors) == 2 and len(workers) == 15
+        store.close()
