@@ -58,6 +58,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -67,8 +68,6 @@ from _gen import write_briefings
 
 from bot.briefing.index_store import IndexStore
 from bot.briefing.library import BriefingLibrary
-from bot.config import Config
-from bot.simulation.harness import SimulatedBot
 
 REPO = Path(__file__).resolve().parent.parent
 LOAD_RATIO_TARGET = 1.5
@@ -376,7 +375,7 @@ def p95_ms(samples: list[float]) -> str:
     )
 
 
-async def timed_say(bot: SimulatedBot, text: str, runs: int) -> list[float]:
+async def timed_say(bot: Any, text: str, runs: int) -> list[float]:
     """Seconds per `bot.say(text)`, call by call."""
     samples = []
     for _ in range(runs):
@@ -387,7 +386,7 @@ async def timed_say(bot: SimulatedBot, text: str, runs: int) -> list[float]:
 
 
 async def save_to_visible(
-    bot: SimulatedBot, paths: list[Path], ids: dict[str, str], saves: int, seed: int
+    bot: Any, paths: list[Path], ids: dict[str, str], saves: int, seed: int
 ) -> list[float]:
     """Seconds from writing a new title into a file to `/summary <id>` showing it."""
     rng = random.Random(seed)
@@ -427,6 +426,10 @@ async def bot_at_scale(
     folder: Path, paths: list[Path], saves: int, baseline_saves: int, calls: int
 ) -> None:
     """(f): the bot on the fake Bot API, watching its folder, against the periodic scan."""
+    # Imported here: the memory children of (d) load only the library, as the bot's would.
+    from bot.config import Config
+    from bot.simulation.harness import SimulatedBot
+
     with tempfile.TemporaryDirectory(prefix="briefbot-bot-") as tmp:
         state = Path(tmp) / "state.sqlite3"
         config = Config.model_validate(

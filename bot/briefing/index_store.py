@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,9 +146,9 @@ class IndexStore:
             raise
         self.db.execute("COMMIT")
 
-    def rows(self) -> list[IndexedFile]:
-        """Every file the index knows."""
-        return [
+    def rows(self) -> Generator[IndexedFile, None, None]:
+        """Every file the index knows, one at a time."""
+        return (
             IndexedFile(
                 path,
                 size,
@@ -163,7 +163,7 @@ class IndexStore:
             for path, size, mtime_ns, digest, briefing_id, packed, published, people, errors in (
                 self.db.execute("SELECT * FROM files")
             )
-        ]
+        )
 
     def put(self, row: IndexedFile) -> None:
         """Remember one file, replacing what was known about it."""

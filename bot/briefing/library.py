@@ -345,20 +345,22 @@ class BriefingLibrary:
         store = self._store
         if store is None:  # pragma: no cover - only called with an index
             return
-        for row in store.rows():
-            state = _FileState(Path(row.path), row.mtime_ns, row.size, row.briefing_id)
-            state.packed, state.errors, state.digest = row.packed, row.errors, row.digest
-            self._files[row.path] = state
-            bid = row.briefing_id
-            if bid is None or row.packed is None or row.published is None:
-                continue
-            if bid in self._owner:
-                break  # two files claim one id: not something the library ever saved
-            self._shelf.put_packed(bid, row.packed)
-            self._place(bid, state.path, row.published, row.people)
-        else:
-            if self._index.ids() == set(self._owner):
-                return
+        consistent = True
+        with contextlib.closing(store.rows()) as rows:
+            for row in rows:
+                state = _FileState(Path(row.path), row.mtime_ns, row.size, row.briefing_id)
+                state.packed, state.errors, state.digest = row.packed, row.errors, row.digest
+                self._files[row.path] = state
+                bid = row.briefing_id
+                if bid is None or row.packed is None or row.published is None:
+                    continue
+                if bid in self._owner:  # two files claim one id: never saved by the library
+                    consistent = False
+                    break
+                self._shelf.put_packed(bid, row.packed)
+                self._place(bid, state.path, row.published, row.people)
+        if consistent and self._index.ids() == set(self._owner):
+            return
         store.clear()
         self._empty()
 

@@ -241,6 +241,19 @@ class TestUntrustedIndex:
         assert summary(run()) == expected
         assert len(reads) == 3
 
+    def test_two_files_claiming_one_id_are_rebuilt(
+        self, index_file: Path, run: Runs, reads: list[str]
+    ) -> None:
+        expected = summary(run())
+        run.stop()
+        db = sqlite3.connect(index_file)
+        db.execute("UPDATE files SET briefing_id = 'alpha'")
+        db.commit()
+        db.close()
+        reads.clear()
+        assert summary(run()) == expected
+        assert len(reads) == 3
+
 
 class TestParsingInWorkers:
     """A first load of many files parses them in worker processes, to the same result."""
