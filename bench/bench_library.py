@@ -34,7 +34,7 @@ cache. Every figure is printed with its baseline or target and the ratio against
 
 Run: ``PYTHONPATH=. python bench/bench_library.py [--count N] [--runs N] [--profile]``.
 ``--profile`` adds a cProfile of one full load (top functions by cumulative and own time).
-``--skip-bot`` leaves out (f), the slowest part.
+``--skip-bot`` leaves out (f), the slowest part; ``--start-only`` runs only (d) and (e).
 """
 
 from __future__ import annotations
@@ -541,6 +541,7 @@ def main() -> None:
     )
     parser.add_argument("--calls", type=int, default=40, help="commands to time, each kind")
     parser.add_argument("--skip-bot", action="store_true", help="leave out (f)")
+    parser.add_argument("--start-only", action="store_true", help="only (d) and (e)")
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -562,13 +563,14 @@ def main() -> None:
             f"Python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
             f"(libyaml {'yes' if yaml.__with_libyaml__ else 'no'})"
         )
-        library = bench_load(folder, paths, args.runs)
-        bench_reload(library, paths, args.reloads)
-        bench_lookups(library)
-        del library
+        if not args.start_only:
+            library = bench_load(folder, paths, args.runs)
+            bench_reload(library, paths, args.reloads)
+            bench_lookups(library)
+            del library
         bench_memory(folder)
         bench_index(folder, paths, args.runs)
-        if not args.skip_bot:
+        if not (args.skip_bot or args.start_only):
             asyncio.run(bot_at_scale(folder, paths, args.saves, args.baseline_saves, args.calls))
         if args.profile:
             profile_load(folder)
