@@ -52,7 +52,7 @@ class BriefingUpkeep:
         if not self._services.library.loaded:
             self._services.library.stop_loading()
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError, LoadStopped):
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
@@ -60,7 +60,13 @@ class BriefingUpkeep:
         if not library.loaded:
             started = time.perf_counter()
             log.info("loading the briefings in the background; the bot answers meanwhile")
-            await asyncio.to_thread(library.reload)
+            try:
+                await asyncio.to_thread(library.reload)
+            except LoadStopped:
+                return
+            except Exception:  # e.g. the index's disk is full: say so rather than die quietly
+                log.error("could not load the briefings", exc_info=True)
+                return
             for error in library.errors:
                 log.warning("briefing not loaded: %s", error)
             log.info("briefings loaded: %d in %.1f s", len(library), time.perf_counter() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,6 +109,17 @@ class TestWhileLoading:
             [help_text] = await bot.say("/help")
             assert "/summary" in help_text.visible_text
             bot.reload()
+            [summary] = await bot.say("/summary")
+            assert summary.visible_text.startswith("Ukraine’s allies")
+            assert not bot.errors
+
+    async def test_the_load_runs_in_the_background_once_started(self, config: Config) -> None:
+        async with SimulatedBot(
+            config, storage_path=config.storage.path, start=T0, load=False, watch=True
+        ) as bot:
+            async with asyncio.timeout(5):
+                while not bot.services.library.loaded:  # noqa: ASYNC110 - the app's own state
+                    await asyncio.sleep(0.01)
             [summary] = await bot.say("/summary")
             assert summary.visible_text.startswith("Ukraine’s allies")
             assert not bot.errors
