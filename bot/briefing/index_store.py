@@ -13,6 +13,7 @@ deleted and rebuilt, never trusted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.briefing.loader import BriefingError
+from bot.briefing.models import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -40,8 +43,20 @@ CREATE TABLE IF NOT EXISTS files (
     published REAL,
     people TEXT,
     errors TEXT NOT NULL
-)
+);
 """
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """A hash of the briefing model's JSON Schema: packed briefings are only good for it.
+
+    Any change to the fields or their limits makes the index another format, so briefings that
+    would no longer validate are never unpacked from an old index.
+    """
+    schema = json.dumps(Briefing.model_json_schema(), sort_keys=True)
+    return hashlib.blake2b(schema.encode(), digest_size=16).hexdigest()
+
 
 Person = tuple[str, str | None]
 
@@ -109,8 +124,12 @@ class IndexStore:
                 (check,) = db.execute("PRAGMA quick_check").fetchone()
                 if check != "ok":
                     raise _Untrusted(f"damaged ({check})")
+                model = db.execute("SELECT value FROM meta WHERE key = 'model'").fetchone()
+                if model is None or model[0] != model_fingerprint():
+                    raise _Untrusted("made for another version of the briefing fields")
             if empty:
-                db.execute(_SCHEMA)
+                db.executescript(_SCHEMA)
+                db.execute("INSERT INTO meta VALUES ('model', ?)", (model_fingerprint(),))
                 db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         except _Untrusted as exc:
             db.close()
@@ -195,7 +214,8 @@ class IndexStore:
             for table in ("files", "docs", "doc_ids"):
                 if table in tables:
                     self.db.execute(f"DROP TABLE {table}")
-            self.db.execute(_SCHEMA)
+            for statement in _SCHEMA.split(";"):
+                self.db.execute(statement)
 
 
 class _Untrusted(Exception):

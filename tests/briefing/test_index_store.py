@@ -228,6 +228,20 @@ class TestUntrustedIndex:
         assert summary(run()) == expected
         assert len(reads) == 3
 
+    def test_index_of_other_briefing_fields_is_rebuilt(
+        self, index_file: Path, run: Runs, reads: list[str], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        expected = summary(run())
+        run.stop()
+        db = sqlite3.connect(index_file)
+        db.execute("UPDATE meta SET value = 'fields of an older release' WHERE key = 'model'")
+        db.commit()
+        db.close()
+        reads.clear()
+        assert summary(run()) == expected
+        assert len(reads) == 3
+        assert any("another version of the briefing fields" in r.message for r in caplog.records)
+
     def test_search_rows_out_of_step_with_files_are_rebuilt(
         self, index_file: Path, run: Runs, reads: list[str]
     ) -> None:
