@@ -15,16 +15,34 @@ cache. Every figure is printed with its baseline or target and the ratio against
 (d) Memory, in fresh child processes that only load the library: tracemalloc's peak during
     `reload()` and what stays allocated after it; and, in another child without tracemalloc
     (whose own records would inflate it), the process's peak RSS (VmHWM, which includes
-    the interpreter and imported modules); target <= 200 MB.
+    the interpreter and imported modules); target <= 200 MB. Also the peak RSS of a first
+    start that writes the persistent index, and of a restart from it.
+(e) Start-up with the persistent index (`bot.briefing.index_store`), against the raw parse of
+    (a) measured again alongside: the first start with no index (parse everything and write the
+    index; target <= 1.0x the raw parse), and a restart with nothing changed (ready to answer:
+    index opened and checked, every briefing installed, folder compared; target <= 1.5 s and
+    <= 0.1x), and with 10 files changed while the bot was down.
+(f) The bot at scale, in-process on the fake Bot API with the indexed library:
+    - save-to-visible: a file is rewritten with a new title, then `/summary <id>` is asked every
+      5 ms until the new title appears; p95 of `--saves` saves with the folder watched (target
+      <= 1 s), against the periodic scan every `reload_seconds` (5 s, `--baseline-saves` saves);
+    - idle CPU of the process over 10 s, watched against scanned every 5 s;
+    - `/search` p95 through the bot (target <= 20 ms), and the library search with a LIMIT in
+      the SQL against fetching every hit and cutting to 10 in Python;
+    - `/quotes all macron` p95 through the bot (target <= 50 ms), against unpacking every
+      briefing that quotes him (`quotes_by`).
 
 Run: ``PYTHONPATH=. python bench/bench_library.py [--count N] [--runs N] [--profile]``.
 ``--profile`` adds a cProfile of one full load (top functions by cumulative and own time).
+``--skip-bot`` leaves out (f), the slowest part; ``--start-only`` runs only (d) and (e).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
+import datetime as dt
 import gc
 import io
 import json
@@ -40,6 +58,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -47,12 +66,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gen import write_briefings
 
+from bot.briefing.index_store import IndexStore
 from bot.briefing.library import BriefingLibrary
 
 REPO = Path(__file__).resolve().parent.parent
 LOAD_RATIO_TARGET = 1.5
 RELOAD_TARGET_MS = 50.0
 MEMORY_TARGET_MB = 200.0
+FIRST_START_RATIO_TARGET = 1.0
+RESTART_TARGET_S = 1.5
+RESTART_RATIO_TARGET = 0.1
+SAVE_TARGET_S = 1.0
+SEARCH_TARGET_MS = 20.0
+QUOTES_TARGET_MS = 50.0
+SEARCHES = ["ceasefire monitoring", "macron", "security guarantees", "energy", "putin talks"]
 
 
 def parse_only(paths: list[Path]) -> int:
@@ -204,7 +231,16 @@ def bench_lookups(library: BriefingLibrary) -> None:
         print(f"    {name:45s} median {median:10.1f}  p99 {p99:10.1f}  ({calls} calls)")
 
 
-def measure_memory(folder: Path, trace: bool) -> dict[str, float]:
+def indexed_load(folder: Path, index: Path) -> BriefingLibrary:
+    """A library over `folder` with its persistent index at `index`, loaded as the bot starts."""
+    library = BriefingLibrary([folder], index=IndexStore(index))
+    report = library.reload()
+    if report.errors:
+        raise SystemExit(f"generated briefings do not validate: {report.errors[0]}")
+    return library
+
+
+def measure_memory(folder: Path, trace: bool, index: Path | None = None) -> dict[str, float]:
     """(d), in this process: peak RSS of a load, or tracemalloc's figures. For a fresh child.
 
     tracemalloc keeps a record per allocated block, which itself costs hundreds of MB with
@@ -213,7 +249,7 @@ def measure_memory(folder: Path, trace: bool) -> dict[str, float]:
     gc.collect()
     if trace:
         tracemalloc.start()
-    library = fresh_load(folder)
+    library = fresh_load(folder) if index is None else indexed_load(folder, index)
     figures: dict[str, float] = {"briefings": len(library)}
     if trace:
         current, peak = tracemalloc.get_traced_memory()
@@ -258,6 +294,10 @@ def bench_memory(folder: Path) -> None:
     """(d): tracemalloc in one fresh process, peak RSS in another."""
     traced = run_child(folder, "--trace")
     plain = run_child(folder)
+    with tempfile.TemporaryDirectory(prefix="briefbot-index-") as tmp:
+        index = str(Path(tmp) / "state.index.sqlite3")
+        first = run_child(folder, "--index", index)["maxrss_mb"]
+        again = run_child(folder, "--index", index)["maxrss_mb"]
     peak, rss = traced["peak_mb"], plain["maxrss_mb"]
     print(f"(d) memory of a fresh process loading {int(plain['briefings'])} briefings")
     print(
@@ -268,6 +308,211 @@ def bench_memory(folder: Path) -> None:
     print(
         f"    peak RSS (no tracemalloc)    : {rss:7.1f} MB  ratio {rss / MEMORY_TARGET_MB:.2f} "
         f"(target <= {MEMORY_TARGET_MB:.0f} MB: {'met' if rss <= MEMORY_TARGET_MB else 'MISSED'})"
+    )
+    for name, figure in (("first start, writing index", first), ("restart from the index", again)):
+        verdict = "met" if figure <= MEMORY_TARGET_MB else "MISSED"
+        print(
+            f"    peak RSS, {name:29s}: {figure:7.1f} MB  ratio {figure / MEMORY_TARGET_MB:.2f} "
+            f"(target <= {MEMORY_TARGET_MB:.0f} MB: {verdict})"
+        )
+
+
+def bench_index(folder: Path, paths: list[Path], runs: int) -> None:
+    """(e): first start writing the index, restart from it, restart with a few changes."""
+    parse_s = parse_cpu = first_s = first_cpu = restart_s = restart_cpu = float("inf")
+    with tempfile.TemporaryDirectory(prefix="briefbot-index-") as tmp:
+        index = Path(tmp) / "state.index.sqlite3"
+        for run in range(runs):
+            wall, cpu, _ = best_of(1, lambda: parse_only(paths))
+            parse_s, parse_cpu = min(parse_s, wall), min(parse_cpu, cpu)
+            for leftover in Path(tmp).iterdir():
+                leftover.unlink()
+            wall, cpu, library = best_of(1, lambda: indexed_load(folder, index))
+            assert isinstance(library, BriefingLibrary) and len(library) == len(paths)
+            first_s, first_cpu = min(first_s, wall), min(first_cpu, cpu)
+            library = None
+            wall, cpu, library = best_of(1, lambda: indexed_load(folder, index))
+            assert isinstance(library, BriefingLibrary) and len(library) == len(paths)
+            restart_s, restart_cpu = min(restart_s, wall), min(restart_cpu, cpu)
+            library = None
+            del run
+        rng = random.Random(5)
+        for number, path in enumerate(rng.sample(paths, min(10, len(paths)))):
+            rewrite(path, 1000 + number)
+        changed_s, changed_cpu, library = best_of(1, lambda: indexed_load(folder, index))
+        assert isinstance(library, BriefingLibrary)
+        index_mb = index.stat().st_size / 2**20
+        library = None
+    first_ratio = first_s / parse_s
+    restart_ratio = restart_s / parse_s
+    print(f"(e) start-up with the persistent index ({index_mb:.0f} MB file; best of {runs})")
+    print(
+        f"    yaml.load(CSafeLoader) only : {parse_s:7.2f} s   cpu {parse_cpu:7.2f} s  (baseline)"
+    )
+    print(
+        f"    first start, no index       : {first_s:7.2f} s   cpu {first_cpu:7.2f} s  ratio "
+        f"{first_ratio:.2f}x (cpu {first_cpu / parse_cpu:.2f}x); target <= "
+        f"{FIRST_START_RATIO_TARGET}x: "
+        f"{'met' if first_ratio <= FIRST_START_RATIO_TARGET else 'MISSED'}"
+    )
+    met = restart_s <= RESTART_TARGET_S and restart_ratio <= RESTART_RATIO_TARGET
+    print(
+        f"    restart, nothing changed    : {restart_s:7.2f} s   cpu {restart_cpu:7.2f} s  ratio "
+        f"{restart_ratio:.3f}x (cpu {restart_cpu / parse_cpu:.3f}x); target <= "
+        f"{RESTART_TARGET_S} s and <= {RESTART_RATIO_TARGET}x: {'met' if met else 'MISSED'}"
+    )
+    print(
+        f"    restart, 10 files changed   : {changed_s:7.2f} s   cpu {changed_cpu:7.2f} s  ratio "
+        f"{changed_s / parse_s:.3f}x"
+    )
+
+
+def p95_ms(samples: list[float]) -> str:
+    """Median and p95 of samples in seconds, as milliseconds."""
+    return (
+        f"median {statistics.median(samples) * 1000:8.1f} ms, "
+        f"p95 {percentile(samples, 0.95) * 1000:8.1f} ms"
+    )
+
+
+async def timed_say(bot: Any, text: str, runs: int) -> list[float]:
+    """Seconds per `bot.say(text)`, call by call."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await bot.say(text)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+async def save_to_visible(
+    bot: Any, paths: list[Path], ids: dict[str, str], saves: int, seed: int
+) -> list[float]:
+    """Seconds from writing a new title into a file to `/summary <id>` showing it."""
+    rng = random.Random(seed)
+    samples = []
+    for number in range(saves):
+        path = rng.choice(paths)
+        rewrite(path, 5000 + seed * 1000 + number)
+        title = path.read_text(encoding="utf-8").split("\n", 2)[1].removeprefix("title: ")
+        start = time.perf_counter()
+        while True:
+            [answer] = await bot.say(f"/summary {ids[str(path)]}")
+            if answer.visible_text.startswith(title.strip()):
+                break
+            if time.perf_counter() - start > 30:
+                raise SystemExit(f"{path.name}: the new title never appeared")
+            await asyncio.sleep(0.005)
+        samples.append(time.perf_counter() - start)
+        await asyncio.sleep(rng.uniform(0.05, 0.3))  # saves come at no particular phase
+    return samples
+
+
+async def scanning(library: BriefingLibrary, every: float) -> None:
+    """The periodic reload job the bot runs where the folder is not watched."""
+    while True:
+        await asyncio.sleep(every)
+        library.reload()
+
+
+async def idle_cpu(seconds: float = 10.0) -> float:
+    """CPU seconds this process spends while the bot waits for `seconds`."""
+    start = time.process_time()
+    await asyncio.sleep(seconds)
+    return time.process_time() - start
+
+
+async def bot_at_scale(
+    folder: Path, paths: list[Path], saves: int, baseline_saves: int, calls: int
+) -> None:
+    """(f): the bot on the fake Bot API, watching its folder, against the periodic scan."""
+    # Imported here: the memory children of (d) load only the library, as the bot's would.
+    from bot.config import Config
+    from bot.simulation.harness import SimulatedBot
+
+    with tempfile.TemporaryDirectory(prefix="briefbot-bot-") as tmp:
+        state = Path(tmp) / "state.sqlite3"
+        config = Config.model_validate(
+            {"briefings": {"dir": str(folder)}, "storage": {"path": str(state)}}
+        )
+        store = IndexStore(Path(tmp) / "state.index.sqlite3")
+        library = BriefingLibrary([folder], index=store)
+        library.reload()
+        ids = {str(library.path_of(bid)): bid for bid in library.newest_ids()}
+        start = dt.datetime.now(dt.UTC)
+        every = config.briefings.reload_seconds
+        async with SimulatedBot(
+            config, storage_path=state, start=start, library=library, watch=True
+        ) as bot:
+            await asyncio.sleep(0.5)  # the watcher is up
+            watched = await save_to_visible(bot, paths, ids, saves, seed=1)
+            watched_idle = await idle_cpu()
+            search = [s for q in SEARCHES for s in await timed_say(bot, f"/search {q}", calls)]
+            quotes = await timed_say(bot, "/quotes all macron", calls)
+            [page] = await bot.say("/quotes all macron")
+            assert not bot.errors, bot.errors
+        async with SimulatedBot(
+            config, storage_path=state, start=start, library=library, watch=False
+        ) as bot:
+            job = asyncio.create_task(scanning(library, every))
+            scanned = await save_to_visible(bot, paths, ids, baseline_saves, seed=2)
+            scanned_idle = await idle_cpu()
+            job.cancel()
+
+    def library_search(limit: int, old: bool) -> Callable[[int], object]:
+        index = library._index  # the search index itself, as the library uses it
+
+        def work(i: int) -> object:
+            query = SEARCHES[i % len(SEARCHES)]
+            hits = index.search(query)[:limit] if old else index.search(query, limit)
+            return [library.get(bid) for bid, _ in hits]
+
+        return work
+
+    new_lib = time_calls(calls * len(SEARCHES), library_search(10, old=False))
+    old_lib = time_calls(calls * len(SEARCHES), library_search(10, old=True))
+    old_quotes = []
+    for _ in range(max(3, calls // 10)):
+        begin = time.perf_counter()
+        library.quotes_by("macron")
+        old_quotes.append(time.perf_counter() - begin)
+    total = page.visible_text.split("\n")[1]
+    store.close()
+
+    print(f"(f) the bot at scale, {len(library)} briefings, through the fake Bot API")
+    p95 = percentile(watched, 0.95)
+    print(
+        f"    save to visible, watched    : {p95_ms(watched)} ({saves} saves); target <= "
+        f"{SAVE_TARGET_S:.0f} s: {'met' if p95 <= SAVE_TARGET_S else 'MISSED'}"
+    )
+    print(
+        f"    save to visible, scan {every:g} s  : {p95_ms(scanned)} ({baseline_saves} saves; "
+        f"baseline) ratio {p95 / percentile(scanned, 0.95):.3f}"
+    )
+    print(
+        f"    idle CPU over 10 s          : watched {watched_idle * 1000:.0f} ms "
+        f"({watched_idle / 10 * 100:.2f}%), scanned {scanned_idle * 1000:.0f} ms "
+        f"({scanned_idle / 10 * 100:.2f}%) (baseline)"
+    )
+    p95 = percentile(search, 0.95) * 1000
+    print(
+        f"    /search through the bot     : {p95_ms(search)} ({len(search)} calls, "
+        f"{len(SEARCHES)} queries); target <= {SEARCH_TARGET_MS:.0f} ms: "
+        f"{'met' if p95 <= SEARCH_TARGET_MS else 'MISSED'}"
+    )
+    print(
+        f"    library search, top 10      : LIMIT in SQL median {new_lib[0]:8.0f} µs p99 "
+        f"{new_lib[1]:8.0f} µs; all hits then cut (baseline) median {old_lib[0]:8.0f} µs p99 "
+        f"{old_lib[1]:8.0f} µs"
+    )
+    p95 = percentile(quotes, 0.95) * 1000
+    print(
+        f"    /quotes all macron (bot)    : {p95_ms(quotes)} ({total}); target <= "
+        f"{QUOTES_TARGET_MS:.0f} ms: {'met' if p95 <= QUOTES_TARGET_MS else 'MISSED'}"
+    )
+    print(
+        f"    quotes_by unpacking all     : {p95_ms(old_quotes)} (baseline) ratio "
+        f"{p95 / 1000 / percentile(old_quotes, 0.95):.3f}"
     )
 
 
@@ -290,12 +535,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="full loads to take the best of")
     parser.add_argument("--reloads", type=int, default=20, help="incremental reloads to time")
     parser.add_argument("--profile", action="store_true", help="cProfile one full load")
+    parser.add_argument("--saves", type=int, default=40, help="saves to time, watched")
+    parser.add_argument(
+        "--baseline-saves", type=int, default=6, help="saves to time with the periodic scan"
+    )
+    parser.add_argument("--calls", type=int, default=40, help="commands to time, each kind")
+    parser.add_argument("--skip-bot", action="store_true", help="leave out (f)")
+    parser.add_argument("--start-only", action="store_true", help="only (d) and (e)")
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.memory_child is not None:
-        print(json.dumps(measure_memory(args.memory_child, args.trace)))
+        print(json.dumps(measure_memory(args.memory_child, args.trace, args.index)))
         return
 
     with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp:
@@ -310,11 +563,15 @@ def main() -> None:
             f"Python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
             f"(libyaml {'yes' if yaml.__with_libyaml__ else 'no'})"
         )
-        library = bench_load(folder, paths, args.runs)
-        bench_reload(library, paths, args.reloads)
-        bench_lookups(library)
-        del library
+        if not args.start_only:
+            library = bench_load(folder, paths, args.runs)
+            bench_reload(library, paths, args.reloads)
+            bench_lookups(library)
+            del library
         bench_memory(folder)
+        bench_index(folder, paths, args.runs)
+        if not (args.skip_bot or args.start_only):
+            asyncio.run(bot_at_scale(folder, paths, args.saves, args.baseline_saves, args.calls))
         if args.profile:
             profile_load(folder)
 

@@ -14,6 +14,7 @@ Handler order matters, and is:
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from telegram import (
@@ -38,6 +39,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.briefing.index_store import IndexStore, index_path_for
 from bot.briefing.library import BriefingLibrary
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
@@ -47,31 +49,33 @@ from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.handlers import admin, briefings, drafting, subscriptions
-from bot.handlers.common import Handler, logged, on_error, track_chat
+from bot.handlers.common import Handler, logged, needs_briefings, on_error, track_chat
 from bot.scheduling import schedule_jobs
 from bot.storage import SubscriptionStore
+from bot.upkeep import BriefingUpkeep
 
 log = logging.getLogger(__name__)
 
 COMMAND_HANDLERS: dict[str, Handler] = {
-    "start": briefings.cmd_start,
+    "start": needs_briefings(briefings.cmd_start),
     "help": briefings.cmd_help,
-    "briefings": briefings.cmd_briefings,
-    "summary": briefings.cmd_summary,
-    "who_attends": briefings.cmd_who_attends,
-    "quotes": briefings.cmd_quotes,
-    "related": briefings.cmd_related,
-    "timeline": briefings.cmd_timeline,
-    "search": briefings.cmd_search,
+    "briefings": needs_briefings(briefings.cmd_briefings),
+    "summary": needs_briefings(briefings.cmd_summary),
+    "who_attends": needs_briefings(briefings.cmd_who_attends),
+    "quotes": needs_briefings(briefings.cmd_quotes),
+    "related": needs_briefings(briefings.cmd_related),
+    "timeline": needs_briefings(briefings.cmd_timeline),
+    "search": needs_briefings(briefings.cmd_search),
     "subscribe": subscriptions.cmd_subscribe,
     "unsubscribe": subscriptions.cmd_unsubscribe,
     "timezone": subscriptions.cmd_timezone,
-    "digest": subscriptions.cmd_digest,
-    "settings": subscriptions.cmd_settings,
-    "stats": admin.cmd_stats,
-    "reload": admin.cmd_reload,
+    "digest": needs_briefings(subscriptions.cmd_digest),
+    "settings": needs_briefings(subscriptions.cmd_settings),
+    "stats": needs_briefings(admin.cmd_stats),
+    "reload": needs_briefings(admin.cmd_reload),
     "draft": drafting.cmd_draft,
 }
+UPKEEP_KEY = "briefings_upkeep"
 # Commands hidden from the group menu: searching by text is for private chats.
 PRIVATE_ONLY_MENU = {"search"}
 
@@ -82,17 +86,41 @@ def create_services(
     *,
     storage_path: Path | str | None = None,
     library: BriefingLibrary | None = None,
+    load: bool = True,
 ) -> BotServices:
-    """Load the briefings and open the store; the sender is attached once the bot exists."""
+    """Open the store and the briefings; the sender is attached once the bot exists.
+
+    The briefings are loaded now, or with `load=False` in the background once the bot starts.
+    Their persistent index sits beside the state file.
+    """
     clock = clock or SystemClock()
+    state_path = storage_path or config.storage.path
+    index = None
     if library is None:
-        library = BriefingLibrary([config.briefings.dir])
-        library.reload()
-    store = SubscriptionStore(storage_path or config.storage.path)
+        index = _open_index(state_path)
+        library = BriefingLibrary([config.briefings.dir], index=index)
+        if load:
+            library.reload()
+    store = SubscriptionStore(state_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     runner = DigestRunner(store, library, planner, clock)
-    return BotServices(config, library, store, planner, runner, clock, started_at=clock.now())
+    return BotServices(
+        config, library, store, planner, runner, clock, started_at=clock.now(), index=index
+    )
+
+
+def _open_index(state_path: Path | str) -> IndexStore | None:
+    if str(state_path) == ":memory:":
+        return IndexStore(":memory:")
+    path = index_path_for(state_path)
+    try:
+        return IndexStore(path)
+    except (sqlite3.Error, OSError) as exc:
+        # Only slower start-ups without it; a state folder that is unusable is reported by
+        # the state store itself.
+        log.warning("cannot keep a briefing index at %s (%s); parsing every file", path, exc)
+        return None
 
 
 def build_application(
@@ -103,8 +131,13 @@ def build_application(
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
     jobs: bool = True,
+    watch: bool = True,
 ) -> BotApplication:
-    """The bot, ready to start: handlers registered, jobs scheduled on start-up."""
+    """The bot, ready to start: handlers registered, jobs scheduled on start-up.
+
+    With `watch`, saved briefing files are picked up as they are saved (or by a periodic scan
+    where the folder cannot be watched); without it, only when a reload is asked for.
+    """
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -132,6 +165,7 @@ def build_application(
     application: BotApplication = builder.build()
     application.bot_data[SERVICES_KEY] = services
     application.bot_data["schedule_jobs"] = jobs
+    application.bot_data[UPKEEP_KEY] = BriefingUpkeep(application, services, watch=watch)
     _register_handlers(application)
     return application
 
@@ -151,10 +185,14 @@ def _register_handlers(application: BotApplication) -> None:
         application.add_handler(CommandHandler(name, logged(f"/{name}", handler), only_new))
     application.add_handler(
         CallbackQueryHandler(
-            logged("draft button", drafting.on_draft_button), pattern=drafting.BUTTON_PATTERN
+            # Publishing reloads the library: not while its first load is still running.
+            logged("draft button", needs_briefings(drafting.on_draft_button)),
+            pattern=drafting.BUTTON_PATTERN,
         )
     )
-    application.add_handler(CallbackQueryHandler(logged("button", briefings.on_button)))
+    application.add_handler(
+        CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
+    )
     application.add_handler(
         MessageHandler(filters.COMMAND & only_new, logged("unknown", briefings.cmd_unknown))
     )
@@ -170,7 +208,7 @@ def _register_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & only_new,
-            logged("text", briefings.text_search),
+            logged("text", needs_briefings(briefings.text_search)),
         )
     )
     application.add_error_handler(on_error)
@@ -195,12 +233,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not register the command menu (%s); carrying on without it", exc)
     if application.bot_data.get("schedule_jobs"):
         schedule_jobs(application)
+    application.bot_data[UPKEEP_KEY].start()
+    library = services.library
     log.info(
-        "briefbot started as @%s: %d briefings, %d subscribed chats",
-        application.bot.username, len(services.library), len(services.store.subscribed_chats()),
+        "briefbot started as @%s: %s briefings, %d subscribed chats",
+        application.bot.username, len(library) if library.loaded else "loading the",
+        len(services.store.subscribed_chats()),
     )  # fmt: skip
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = application.bot_data[SERVICES_KEY]
+    await application.bot_data[UPKEEP_KEY].stop()
     services.store.close()
+    if services.index is not None:
+        services.index.close()

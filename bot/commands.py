@@ -24,7 +24,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("briefings", "[page]", "List the briefings, newest first"),
     CommandInfo("summary", "[briefing]", "Summary and key points"),
     CommandInfo("who_attends", "[briefing]", "Who attends, by status"),
-    CommandInfo("quotes", "[briefing] [speaker]", "Quotes, optionally by one speaker"),
+    CommandInfo("quotes", "[briefing|all] [speaker]", "Quotes, optionally by one speaker"),
     CommandInfo("related", "[briefing]", "Related headlines"),
     CommandInfo("timeline", "[briefing]", "What happened, in order"),
     CommandInfo("search", "<words>", "Search all briefings"),

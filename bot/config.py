@@ -95,6 +95,9 @@ class BriefingsConfig(_Section):
 
     dir: Path = Path("briefings")
     reload_seconds: float = Field(5.0, gt=0, le=3600)
+    # Operating-system change notifications; where they are off or unavailable (some network
+    # file systems), the folder is scanned every `reload_seconds` instead.
+    watch: bool = True
 
 
 class StorageConfig(_Section):

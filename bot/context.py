@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.briefing.index_store import IndexStore
 from bot.briefing.library import BriefingLibrary
 from bot.clock import Clock
 from bot.config import Config
@@ -32,6 +33,7 @@ class BotServices:
     started_at: dt.datetime
     handler_errors: list[BaseException] = field(default_factory=list)
     article_parts: ArticleParts = field(default_factory=ArticleParts)
+    index: IndexStore | None = None  # the library's persistent index, closed on shutdown
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -44,9 +44,8 @@ def run_bot(config: Config) -> int:
     secret = webhook.secret_token.get_secret_value() if webhook and webhook.secret_token else None
     handler = setup_logging(logging.INFO, secrets=[token, secret or ""])
     handler.addFilter(_DropInvalidTokenTraceback())
-    services = create_services(config)
-    for error in services.library.errors:
-        log.warning("briefing not loaded: %s", error)
+    # The briefings load in the background once the bot is up; their errors are logged then.
+    services = create_services(config, load=False)
     try:
         asyncio.run(check_bot_api(token, config.telegram.base_url, config.telegram.startup_timeout))
     except TokenRejected:

@@ -22,17 +22,25 @@ def schedule_jobs(application: BotApplication) -> None:
     jobs = application.job_queue
     if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job queue is not installed")
-    services = application.bot_data["services"]
     # Digest times are whole minutes; aligning ticks to multiples of 10 s fires them on time.
     first = DIGEST_TICK_SECONDS - time.time() % DIGEST_TICK_SECONDS
     jobs.run_once(digest_tick, when=0.5, name="digest-catch-up")
     jobs.run_repeating(digest_tick, interval=DIGEST_TICK_SECONDS, first=first, name="digest-tick")
-    every = services.config.briefings.reload_seconds
+
+
+def schedule_reload_scan(application: BotApplication) -> None:
+    """Scan the briefings folder every `briefings.reload_seconds` (when it cannot be watched)."""
+    jobs = application.job_queue
+    if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job queue is not installed")
+    every = application.bot_data["services"].config.briefings.reload_seconds
     jobs.run_repeating(reload_tick, interval=every, first=every, name="briefings-reload")
 
 
 async def digest_tick(context: BotContext) -> None:
     """Send the digests that are due; a long fan-out runs on while later ticks skip its chats."""
+    if not context.services.library.loaded:
+        return  # the first tick after the briefings are loaded sends what is due
     context.application.create_task(context.services.runner.run_due(), name="digest-fanout")
 
 

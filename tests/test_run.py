@@ -90,11 +90,16 @@ class TestPolling:
         process = start_bot(tmp_path, server.base_url)
         try:
             assert wait_for(lambda: fake.commands, STARTUP_TIMEOUT), "bot never registered menus"
-            fake.push_update(UpdateFactory().message("/quotes Starmer", chat_id=777))
-            assert wait_for(lambda: fake.messages_to(777))
+            updates = UpdateFactory()
+            # The briefings load in the background: until they are in, the bot says so.
+            for attempt in range(1, 21):
+                fake.push_update(updates.message("/quotes Starmer", chat_id=777))
+                assert wait_for(lambda n=attempt: len(fake.messages_to(777)) == n)
+                if not fake.messages_to(777)[-1].visible_text.startswith("Still loading"):
+                    break
         finally:
             code, output = stop(process)
-        [answer] = fake.messages_to(777)
+        answer = fake.messages_to(777)[-1]
         assert "Keir Starmer, Prime Minister of the United Kingdom" in answer.visible_text
         assert code == 0, output
         assert "chat=777 command=/quotes took=" in output

@@ -1,4 +1,5 @@
-"""The JobQueue timers, for real: the catch-up digest, the briefings reload, the article window."""
+"""The JobQueue timers, for real: the start-up catch-up digest, new files picked up by watching the
+folder or, where it is not watched, by the briefings reload job, and the article window."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import briefing_yaml, make_config
 from telegram import Update
 
@@ -26,13 +28,15 @@ async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> bo
     return True
 
 
+@pytest.mark.parametrize("watch", [True, False], ids=["watching", "scanning"])
 async def test_jobs_send_due_digests_and_pick_up_new_files(
-    briefings_dir: Path, tmp_path: Path
+    briefings_dir: Path, tmp_path: Path, watch: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = make_config(
-        briefings_dir, tmp_path / "state.sqlite3", briefings={"dir": str(briefings_dir),
-                                                              "reload_seconds": 0.2}
-    )  # fmt: skip
+        briefings_dir,
+        tmp_path / "state.sqlite3",
+        briefings={"dir": str(briefings_dir), "reload_seconds": 0.2, "watch": watch},
+    )
     services = create_services(config)
     now = services.clock.now()
     # A daily digest that fell due a minute ago, while the bot was down.
@@ -58,7 +62,10 @@ async def test_jobs_send_due_digests_and_pick_up_new_files(
             assert await wait_until(lambda: "fresh" in services.library)
             assert application.job_queue is not None
             names = {job.name for job in application.job_queue.jobs()}
-            assert {"digest-tick", "briefings-reload"} <= names
+            assert "digest-tick" in names
+            assert ("briefings-reload" in names) is not watch
+            fallback = [r.message for r in caplog.records if "not watching" in r.message]
+            assert len(fallback) == (0 if watch else 1)
         finally:
             await application.stop()
     assert application.post_shutdown is not None

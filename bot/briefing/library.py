@@ -13,21 +13,26 @@ the original, whatever its name.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import errno
 import functools
 import gc
 import logging
 import os
-import stat
+import stat as stat_module
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from bot.briefing.index_store import IndexedFile, IndexStore, Person, content_digest
 from bot.briefing.loader import BriefingError, BriefingFileError, file_kind, read_briefing
 from bot.briefing.models import Briefing, Quote
+from bot.briefing.parallel import MIN_FILES as MIN_PARALLEL_FILES
+from bot.briefing.parallel import Prefetch, worker_count
 from bot.briefing.search import SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
@@ -45,6 +50,11 @@ class _FileState:
     briefing_id: str | None = None  # of the last good version, which may still serve
     packed: bytes | None = None
     errors: list[BriefingError] = field(default_factory=list)
+    digest: bytes | None = None  # of the bytes last parsed
+
+
+class LoadStopped(Exception):
+    """A reload gave up because `stop_loading` was called."""
 
 
 @dataclass
@@ -101,31 +111,97 @@ def _name_words(speaker: str, role: str | None) -> tuple[str, ...]:
 
 
 class BriefingLibrary:
-    """Briefings loaded from folders and files, with the lookups the bot needs."""
+    """Briefings loaded from folders and files, with the lookups the bot needs.
 
-    def __init__(self, sources: Sequence[Path]) -> None:
+    With an `IndexStore`, the first reload installs what the index remembers and parses only
+    the files whose size, modification time or content changed since; every reload after that
+    writes what it changed back to the index.
+    """
+
+    def __init__(self, sources: Sequence[Path], index: IndexStore | None = None) -> None:
         self._sources = [Path(s) for s in sources]
+        self._store = index
+        self._restored = index is None
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._stopping = threading.Event()
+        self._prefetch: Prefetch | None = None
+        self._empty()
+
+    def _empty(self) -> None:
         self._files: dict[str, _FileState] = {}
         self._shelf = BriefingShelf()
         self._owner: dict[str, Path] = {}
         self._id_lines: dict[str, int | None] = {}  # where each owner writes its id
         self._sort_keys: dict[str, tuple[float, str]] = {}
-        self._speakers_of: dict[str, tuple[str, ...]] = {}
         self._newest: list[tuple[float, str]] = []
-        self._index = SearchIndex()
-        self._speaker_words: dict[str, set[str]] = defaultdict(set)
+        self._index = SearchIndex(self._store.db if self._store is not None else None)
         self._scan_errors: list[BriefingError] = []
+        # The speaker index: each distinct (speaker, role) is a person, numbered once; each
+        # briefing lists the person of each of its quotes, so finding someone's quotes across
+        # the archive never unpacks a briefing.
+        self._person_ids: dict[Person, int] = {}
+        self._persons: list[Person] = []
+        self._word_persons: dict[str, set[int]] = defaultdict(set)
+        self._person_briefings: dict[int, set[str]] = defaultdict(set)
+        self._quote_people: dict[str, tuple[int, ...]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
     def reload(self) -> ReloadReport:
         """Bring the library up to date with the files on disk."""
+        return self._batch(self._reload)
+
+    def reload_paths(self, paths: Iterable[str | Path]) -> ReloadReport:
+        """Bring only these files up to date (each added, changed or removed); others are ignored.
+
+        For file-change notifications: a path that is not a briefing file of one of the
+        library's sources is skipped.
+        """
+        keys = [key for key in map(self._key_of, paths) if key is not None]
+        return self._batch(lambda: self._reload_keys(keys))
+
+    @property
+    def sources(self) -> list[Path]:
+        """The folders and files the library reads."""
+        return list(self._sources)
+
+    def stop_loading(self) -> None:
+        """Make a first load running in another thread stop soon (`LoadStopped`).
+
+        For shutting down: what it had loaded is not written to the index. Reloads after the
+        first load are not affected.
+        """
+        self._stopping.set()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the first reload has finished (until then lookups may miss briefings)."""
+        return self._loaded.is_set()
+
+    def _batch(self, work: Callable[[], ReloadReport]) -> ReloadReport:
         # Loading allocates millions of long-lived objects and no reference cycles: the cyclic
         # collector would only walk them again and again (a third of a 10,000-file load).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._reload()
+            with self._lock:
+                if not self._restored:
+                    self._restore()
+                store = self._store
+                if not self.loaded:
+                    self._parse_ahead()
+                try:
+                    with store.transaction() if store is not None else contextlib.nullcontext():
+                        report = work()
+                        self._persist()
+                finally:
+                    if self._prefetch is not None:
+                        self._prefetch.close()
+                        self._prefetch = None
+                self._loaded.set()
+                return report
         finally:
             if collecting:
                 gc.enable()
@@ -190,7 +266,7 @@ class BriefingLibrary:
         except OSError as exc:
             problem = f"cannot read: {exc.strerror}"
         else:
-            if not stat.S_ISDIR(info.st_mode):
+            if not stat_module.S_ISDIR(info.st_mode):
                 self._scan_entry(str(source), source.stat, scanned, errors)
                 return
             try:
@@ -224,7 +300,7 @@ class BriefingLibrary:
         except OSError as exc:
             problem = _broken_entry(key, exc)
         else:
-            if stat.S_ISREG(info.st_mode):
+            if stat_module.S_ISREG(info.st_mode):
                 scanned[key] = info
                 return
             # Never opened: reading a pipe or a device blocks or never ends.
@@ -235,13 +311,21 @@ class BriefingLibrary:
             scanned[key] = None
 
     def _load(self, key: str, stat: os.stat_result, report: ReloadReport) -> None:
+        if self._stopping.is_set() and not self._loaded.is_set():
+            raise LoadStopped
         state = self._files.get(key)
         if state is None:
             state = self._files[key] = _FileState(Path(key), stat.st_mtime_ns, stat.st_size)
         state.mtime_ns, state.size = stat.st_mtime_ns, stat.st_size
+        self._dirty.add(key)
         path = state.path
+        parsed = self._prefetch.take(key, stat) if self._prefetch is not None else None
+        digest = parsed.digest if parsed is not None else content_digest(key, stat)
+        if digest is not None and digest == state.digest and not state.errors:
+            return  # touched, not changed: nothing to parse
+        state.digest = digest
         try:
-            loaded = read_briefing(path)
+            loaded = parsed.result() if parsed is not None else read_briefing(path)
         except BriefingFileError as exc:
             state.errors = exc.errors
             report.errors.extend(exc.errors)
@@ -270,7 +354,7 @@ class BriefingLibrary:
         if old_id is not None and old_id != briefing.id:
             self._uninstall(old_id)
             report.removed.append(old_id)
-        packed = pack(briefing)
+        packed = parsed.packed if parsed is not None and parsed.packed else pack(briefing)
         if old_id == briefing.id and state.packed == packed:
             self._id_lines[briefing.id] = loaded.id_line  # comments above it may have moved it
             return
@@ -281,6 +365,7 @@ class BriefingLibrary:
 
     def _forget_file(self, key: str, report: ReloadReport) -> None:
         state = self._files.pop(key)
+        self._dirty.add(key)
         if state.briefing_id is not None and self._owner.get(state.briefing_id) == state.path:
             self._uninstall(state.briefing_id)
             report.removed.append(state.briefing_id)
@@ -299,14 +384,27 @@ class BriefingLibrary:
         if briefing.id in self._shelf:
             self._uninstall(briefing.id)
         self._shelf.put(briefing, packed)
-        self._owner[briefing.id] = path
-        key = self._sort_keys[briefing.id] = self._sort_key(briefing)
-        bisect.insort(self._newest, key)
         self._index.add(briefing)
-        speakers = {w for q in briefing.quotes for w in _name_words(q.speaker, q.role)}
-        self._speakers_of[briefing.id] = tuple(speakers)
-        for word in speakers:
-            self._speaker_words[word].add(briefing.id)
+        people = [(q.speaker, q.role) for q in briefing.quotes]
+        self._place(briefing.id, path, briefing.published_at.timestamp(), people)
+
+    def _place(self, briefing_id: str, path: Path, published: float, people: list[Person]) -> None:
+        """Enter a shelved briefing in the lookups: owner, date order and speaker index."""
+        self._owner[briefing_id] = path
+        key = self._sort_keys[briefing_id] = (-published, briefing_id)
+        bisect.insort(self._newest, key)
+        quote_people = self._quote_people[briefing_id] = tuple(map(self._person, people))
+        for person in set(quote_people):
+            self._person_briefings[person].add(briefing_id)
+
+    def _person(self, person: Person) -> int:
+        number = self._person_ids.get(person)
+        if number is None:
+            number = self._person_ids[person] = len(self._persons)
+            self._persons.append(person)
+            for word in _name_words(*person):
+                self._word_persons[word].add(number)
+        return number
 
     def _uninstall(self, briefing_id: str) -> None:
         self._index.remove(self._get(briefing_id))
@@ -317,12 +415,142 @@ class BriefingLibrary:
         i = bisect.bisect_left(self._newest, key)
         if i < len(self._newest) and self._newest[i] == key:
             del self._newest[i]
-        for word in self._speakers_of.pop(briefing_id, ()):
-            ids = self._speaker_words.get(word)
-            if ids is not None:
-                ids.discard(briefing_id)
-                if not ids:
-                    del self._speaker_words[word]
+        for person in set(self._quote_people.pop(briefing_id, ())):
+            self._person_briefings[person].discard(briefing_id)
+
+    # -- the persistent index ----------------------------------------------------------------
+
+    def _restore(self) -> None:
+        """Install what the index remembers; files are checked against it by the reload."""
+        self._restored = True
+        store = self._store
+        if store is None:  # pragma: no cover - only called with an index
+            return
+        consistent = True
+        with contextlib.closing(store.rows()) as rows:
+            for row in rows:
+                state = _FileState(Path(row.path), row.mtime_ns, row.size, row.briefing_id)
+                state.packed, state.errors, state.digest = row.packed, row.errors, row.digest
+                self._files[row.path] = state
+                bid = row.briefing_id
+                if bid is None or row.packed is None or row.published is None:
+                    continue
+                if bid in self._owner:  # two files claim one id: never saved by the library
+                    consistent = False
+                    break
+                self._shelf.put_packed(bid, row.packed)
+                self._place(bid, state.path, row.published, row.people)
+        if consistent and self._index.ids() == set(self._owner):
+            return
+        store.clear()
+        self._empty()
+
+    def _persist(self) -> None:
+        """Write the files this reload touched to the index."""
+        store, dirty = self._store, self._dirty
+        self._dirty = set()
+        if store is None:
+            return
+        for key in dirty:
+            state = self._files.get(key)
+            if state is None:
+                store.delete(key)
+                continue
+            bid = state.briefing_id
+            served = (
+                bid is not None and state.packed is not None and self._owner.get(bid) == state.path
+            )
+            store.put(
+                IndexedFile(
+                    key,
+                    state.size,
+                    state.mtime_ns,
+                    state.digest,
+                    bid if served else None,
+                    state.packed if served else None,
+                    -self._sort_keys[bid][0] if served and bid else None,
+                    [self._persons[p] for p in self._quote_people[bid]] if served and bid else [],
+                    state.errors,
+                )
+            )
+
+    def _parse_ahead(self) -> None:
+        """For a first load of many files, have worker processes parse them ahead of `_load`."""
+        workers = worker_count()
+        if workers < 2:
+            return
+        keys: list[str] = []
+        for source in self._sources:
+            try:
+                if not source.is_dir():
+                    keys.append(str(source))
+                    continue
+                with os.scandir(source) as entries:
+                    found = [
+                        e
+                        for e in entries
+                        if e.name.endswith(SUFFIXES) and not e.name.startswith(".") and e.is_file()
+                    ]
+                found.sort(key=attrgetter("name"))
+                for entry in found:
+                    known = self._files.get(entry.path)
+                    stat = entry.stat()
+                    if known is None or (known.mtime_ns, known.size) != (
+                        stat.st_mtime_ns,
+                        stat.st_size,
+                    ):
+                        keys.append(entry.path)
+            except OSError:
+                continue  # the reload's own scan reports it
+        if len(keys) >= MIN_PARALLEL_FILES:
+            self._prefetch = Prefetch(keys, workers)
+
+    def _key_of(self, path: str | Path) -> str | None:
+        """The library's key for a changed path, if it is a briefing file of a source."""
+        path = os.path.abspath(path)
+        if not path.endswith(SUFFIXES):
+            return None
+        folder, name = os.path.split(path)
+        if name.startswith("."):
+            return None  # editors' lock and backup files, as the folder scan skips them
+        for source in self._sources:
+            if os.path.abspath(source) == path:
+                return str(source)
+            if os.path.abspath(source) == folder:
+                return os.path.join(source, name)
+        return None
+
+    def _reload_keys(self, keys: list[str]) -> ReloadReport:
+        report = ReloadReport()
+        scanned: dict[str, os.stat_result | None] = {}
+        scan_errors: list[BriefingError] = []
+        for key in dict.fromkeys(keys):
+            if not os.path.lexists(key):
+                continue  # removed
+            # The same rules as the folder scan: a link loop, a pipe or a device is named.
+            self._scan_entry(key, functools.partial(os.stat, key), scanned, scan_errors)
+        named = {Path(key) for key in keys}
+        self._scan_errors = [e for e in self._scan_errors if e.path not in named] + scan_errors
+        report.errors.extend(scan_errors)
+        files = self._files
+        for key in keys:
+            if key in files and key not in scanned:
+                self._forget_file(key, report)
+        for key, stat in scanned.items():
+            state = files.get(key)
+            if stat is None:
+                continue
+            if state is None or state.mtime_ns != stat.st_mtime_ns or state.size != stat.st_size:
+                self._load(key, stat, report)
+        if report.removed:
+            for key in self._retry_duplicates():
+                try:
+                    stat = os.stat(key)
+                except OSError:
+                    continue
+                report.errors = [e for e in report.errors if e.path != files[key].path]
+                self._load(key, stat, report)
+        return report
 
     @staticmethod
     def _sort_key(briefing: Briefing) -> tuple[float, str]:
@@ -389,27 +617,48 @@ class BriefingLibrary:
         """Ids that look like `ref`, closest first."""
         return difflib.get_close_matches(ref.lower(), list(self._owner), n=limit, cutoff=0.4)
 
+    def quote_refs(self, speaker: str) -> list[tuple[str, int]]:
+        """Every quote across the library whose speaker (or role) matches `speaker`.
+
+        As (briefing id, quote number) pairs, newest briefing first and in order within it;
+        matching as `speaker_matches` decides, from the speaker index alone.
+        """
+        wanted = words(speaker)
+        if not wanted:
+            return []
+        matching: set[int] | None = None
+        for query_word in wanted:
+            persons = {
+                person
+                for word, numbers in self._word_persons.items()
+                if word.startswith(query_word)
+                for person in numbers
+            }
+            matching = persons if matching is None else matching & persons
+        if not matching:
+            return []
+        briefing_ids = {bid for person in matching for bid in self._person_briefings[person]}
+        return [
+            (bid, i)
+            for bid in sorted(briefing_ids, key=self._sort_keys.__getitem__)
+            for i, person in enumerate(self._quote_people[bid])
+            if person in matching
+        ]
+
     def search(self, query: str, limit: int = 10) -> list[Briefing]:
         """Briefings matching every word of `query`, best first."""
-        return [self._get(bid) for bid, _ in self._index.search(query)[:limit]]
+        return [self._get(bid) for bid, _ in self._index.search(query, limit)]
 
     def quotes_by(
         self, speaker: str, within: Iterable[Briefing] | None = None
     ) -> list[tuple[Briefing, Quote]]:
         """Quotes whose speaker (or role) matches `speaker`, newest briefing first."""
         if within is None:
-            candidates: set[str] | None = None
-            for word in words(speaker):
-                ids = {
-                    bid
-                    for w, bids in self._speaker_words.items()
-                    if w.startswith(word)
-                    for bid in bids
-                }
-                candidates = ids if candidates is None else candidates & ids
-            within = [
-                self._get(bid) for bid in self.newest_ids() if candidates and bid in candidates
-            ]
+            found_refs: list[tuple[Briefing, Quote]] = []
+            for bid, i in self.quote_refs(speaker):
+                briefing = self._get(bid)
+                found_refs.append((briefing, briefing.quotes[i]))
+            return found_refs
         wanted = words(speaker)
         everything = (1 << len(wanted)) - 1
         # Thousands of quotes share a few hundred speakers and roles: work out once per text
@@ -444,7 +693,7 @@ def _broken_entry(key: str, exc: OSError) -> str | None:
         link = os.lstat(key)
     except OSError:
         return None  # removed or being replaced since it was listed
-    if stat.S_ISLNK(link.st_mode) and exc.errno == errno.ENOENT:
+    if stat_module.S_ISLNK(link.st_mode) and exc.errno == errno.ENOENT:
         try:
             target = os.readlink(key)
         except OSError:

@@ -166,6 +166,51 @@ def render_quotes(briefing: Briefing, quotes: Sequence[Quote], speaker: str | No
     return whole(quotes_section(briefing, quotes, speaker))
 
 
+# Cuts that keep a page of `/quotes all` within one message (4096 characters): five quotes of
+# at most ~700 characters each, plus the heading.
+ARCHIVE_QUOTE_CUT = 400
+ARCHIVE_TITLE_CUT = 100
+ARCHIVE_NAME_CUT = 80
+
+
+def _cut(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def render_archive_quotes(
+    speaker: str,
+    entries: Sequence[tuple[Briefing, Quote]],
+    first_number: int,
+    total: int,
+    page: int,
+    pages: int,
+) -> str:
+    """One page of a speaker's quotes across every briefing, newest briefing first."""
+    if total == 0:
+        return (
+            f"No quotes by “{e(speaker)}” in any briefing.\n"
+            "Check the spelling; part of a name or a role works too (<code>/quotes all "
+            "macron</code>)."
+        )
+    lines = [
+        f"<b>Quotes by “{e(speaker)}”</b> · every briefing, newest first",
+        f"<i>{total} quote{'s' if total != 1 else ''} · page {page} of {pages}</i>",
+    ]
+    for number, (briefing, quote) in enumerate(entries, start=first_number):
+        who = f"<b>{e(_cut(quote.speaker, ARCHIVE_NAME_CUT))}</b>"
+        if quote.role:
+            who += f", {e(_cut(quote.role, ARCHIVE_NAME_CUT))}"
+        lines += [
+            "",
+            f"{number}. <i>{e(_cut(briefing.title, ARCHIVE_TITLE_CUT))}</i> · "
+            f"{format_date(briefing.published_date)} · <code>{e(briefing.id)}</code>",
+            who,
+            f"<blockquote>{e(_cut(quote.text, ARCHIVE_QUOTE_CUT))}</blockquote>",
+        ]
+    return "\n".join(lines)
+
+
 def speakers_of(briefing: Briefing) -> list[str]:
     """Everyone quoted in a briefing, in order of first appearance."""
     return list(dict.fromkeys(q.speaker for q in briefing.quotes))

@@ -49,18 +49,30 @@ def _term(word: str) -> str:
 
 
 class SearchIndex:
-    """A full-text index of briefings by id."""
+    """A full-text index of briefings by id.
 
-    def __init__(self) -> None:
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+    In memory by default; given a connection (the persistent briefing index's), its tables live
+    in that database, so a restart finds the index built, and its writes share that
+    connection's transactions.
+    """
+
+    def __init__(self, db: sqlite3.Connection | None = None) -> None:
+        self._db = db or sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
             # Contentless: the index only, not a second copy of every text (the shelf has them).
-            f"CREATE VIRTUAL TABLE docs USING fts5({_COLUMNS}, content = '',"
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5({_COLUMNS}, content = '',"
             " tokenize = 'unicode61 remove_diacritics 2')"
         )
-        self._rowid: dict[str, int] = {}
-        self._ids: dict[int, str] = {}
-        self._next_rowid = 1
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS doc_ids (rowid INTEGER PRIMARY KEY, briefing_id TEXT)"
+        )
+        self._ids: dict[int, str] = dict(self._db.execute("SELECT rowid, briefing_id FROM doc_ids"))
+        self._rowid: dict[str, int] = {bid: rowid for rowid, bid in self._ids.items()}
+        self._next_rowid = max(self._ids, default=0) + 1
+
+    def ids(self) -> set[str]:
+        """The ids of every indexed briefing."""
+        return set(self._rowid)
 
     def add(self, briefing: Briefing) -> None:
         """Index `briefing`; an earlier version with its id must have been removed."""
@@ -72,6 +84,7 @@ class SearchIndex:
             f"INSERT INTO docs (rowid, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rowid, *_row(briefing)),
         )
+        self._db.execute("INSERT INTO doc_ids VALUES (?, ?)", (rowid, briefing.id))
         self._rowid[briefing.id] = rowid
         self._ids[rowid] = briefing.id
 
@@ -80,6 +93,7 @@ class SearchIndex:
         rowid = self._rowid.pop(briefing.id, None)
         if rowid is not None:
             del self._ids[rowid]
+            self._db.execute("DELETE FROM doc_ids WHERE rowid = ?", (rowid,))
             # A contentless table forgets a row by being told what the row held.
             self._db.execute(
                 f"INSERT INTO docs (docs, rowid, {_COLUMNS})"
@@ -87,24 +101,25 @@ class SearchIndex:
                 (rowid, *_row(briefing)),
             )
 
-    def search(self, query: str) -> list[tuple[str, float]]:
+    def search(self, query: str, limit: int = -1) -> list[tuple[str, float]]:
         """Briefing ids matching `query`, best first, with their scores (higher is better).
 
         Briefings that match every query word (as a word, or as a prefix when long enough) come
-        first; if none does, those matching any of them.
+        first; if none does, those matching any of them. At most `limit` (-1: all of them).
         """
         terms = [_term(w) for w in dict.fromkeys(_WORD.findall(query.casefold()))]
         if not terms:
             return []
-        hits = self._query(" AND ".join(terms))
+        hits = self._query(" AND ".join(terms), limit)
         if not hits and len(terms) > 1:
-            hits = self._query(" OR ".join(terms))
+            hits = self._query(" OR ".join(terms), limit)
         return hits
 
-    def _query(self, match: str) -> list[tuple[str, float]]:
+    def _query(self, match: str, limit: int) -> list[tuple[str, float]]:
         rows = self._db.execute(
-            f"SELECT rowid, {_RANK} AS rank FROM docs WHERE docs MATCH ? ORDER BY rank, rowid",
-            (match,),
+            f"SELECT rowid, {_RANK} AS rank FROM docs WHERE docs MATCH ?"
+            " ORDER BY rank, rowid LIMIT ?",
+            (match, limit),
         ).fetchall()
         # bm25() is negative, lower is better; flip it so callers read higher as better.
         return [(self._ids[rowid], -rank) for rowid, rank in rows]

@@ -36,6 +36,11 @@ class BriefingShelf:
         self._packed[briefing.id] = packed
         self._remember(briefing)
 
+    def put_packed(self, briefing_id: str, packed: bytes) -> None:
+        """Store a briefing only in packed form (as the persistent index keeps it)."""
+        self._packed[briefing_id] = packed
+        self._cache.pop(briefing_id, None)
+
     def get(self, briefing_id: str) -> Briefing | None:
         """The briefing with this id, if stored."""
         briefing = self._cache.get(briefing_id)

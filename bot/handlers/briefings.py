@@ -16,6 +16,7 @@ from bot.briefing.render import (
     e,
     quotes_section,
     related_section,
+    render_archive_quotes,
     render_briefing_list,
     render_help,
     render_no_speaker,
@@ -39,9 +40,11 @@ from bot.handlers.keyboards import (
     OPEN_PREFIX,
     PAGE_PREFIX,
     PAGE_SIZE,
+    QUOTES_PAGE_PREFIX,
     SEARCH_PAGE_PREFIX,
     SECTION_PAGE_PREFIX,
     SECTION_PREFIX,
+    archive_quotes_keyboard,
     fits,
     list_keyboard,
     pages_keyboard,
@@ -63,6 +66,9 @@ SECTION_BUILDERS: dict[str, Callable[[Briefing], Section]] = {
     "r": related_section,
     "t": timeline_section,
 }
+# `/quotes all <speaker>`: the word, and quotes per page (one message each).
+ALL_BRIEFINGS = "all"
+ARCHIVE_QUOTES_PER_PAGE = 5
 
 
 async def _briefing_from_args(update: Update, context: BotContext) -> Briefing | None:
@@ -212,6 +218,9 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
     """
     args = context.args or []
     library = context.services.library
+    if args and args[0].lower() == ALL_BRIEFINGS:
+        await _archive_quotes(update, context, " ".join(args[1:]))
+        return
     briefing = library.resolve(args[0]) if args else None
     speaker = " ".join(args[1:] if briefing else args).strip()[:MAX_QUERY]
     if briefing is None:
@@ -246,6 +255,36 @@ def _search_page(
         hint = "<i>More matches on further pages: a shorter search can turn them.</i>"
         return (f"{html}\n{hint}" if len(pages) > 1 else html), None
     return html, pages_keyboard(number, len(pages), lambda n: search_page_data(n, query))
+
+
+def _archive_quotes_page(
+    context: BotContext, speaker: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of a speaker's quotes across the library, and its ‹ › buttons.
+
+    Only the briefings on the page are unpacked; the rest is the library's speaker index.
+    """
+    library = context.services.library
+    refs = library.quote_refs(speaker)
+    pages = max(1, math.ceil(len(refs) / ARCHIVE_QUOTES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * ARCHIVE_QUOTES_PER_PAGE
+    entries = []
+    for briefing_id, number in refs[first : first + ARCHIVE_QUOTES_PER_PAGE]:
+        briefing = library.get(briefing_id)
+        if briefing is not None:
+            entries.append((briefing, briefing.quotes[number]))
+    html = render_archive_quotes(speaker, entries, first + 1, len(refs), page, pages)
+    return html, archive_quotes_keyboard(speaker, page, pages)
+
+
+async def _archive_quotes(update: Update, context: BotContext, speaker: str) -> None:
+    speaker = " ".join(speaker.split())[:MAX_QUERY]
+    if not speaker:
+        await reply(update, "Whose quotes? For example: <code>/quotes all macron</code>", None)
+        return
+    html, keyboard = _archive_quotes_page(context, speaker, 1)
+    await reply(update, html, keyboard)
 
 
 async def _search(update: Update, context: BotContext, query: str) -> None:
@@ -320,6 +359,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer()
         number, _, words = data.removeprefix(SEARCH_PAGE_PREFIX).partition(":")
         await _edit(update, *_search_page(context, words, _number(number)))
+        return
+    if data.startswith(QUOTES_PAGE_PREFIX):
+        await query.answer()
+        number, _, speaker = data.removeprefix(QUOTES_PAGE_PREFIX).partition(":")
+        await _edit(update, *_archive_quotes_page(context, speaker, _number(number)))
         return
     if data.startswith(OPEN_PREFIX):
         briefing = library.get(data.removeprefix(OPEN_PREFIX))

@@ -91,6 +91,22 @@ def ignored_words(args: list[str] | None, command: str, takes: str = "no argumen
 
 
 NO_BRIEFINGS = "No briefings are loaded yet. Please try again later."
+LOADING = "Still loading the briefings — try again in a few seconds."
+
+
+def needs_briefings(handler: Handler) -> Handler:
+    """Wrap a handler that reads the briefings: until they are loaded, it says so instead."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        if context.services.library.loaded:
+            await handler(update, context)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(LOADING)
+        else:
+            await reply(update, LOADING)
+
+    return wrapper
 
 
 async def track_chat(update: Update, context: BotContext) -> None:

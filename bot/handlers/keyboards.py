@@ -19,6 +19,7 @@ SECTION_PREFIX = "s:"  # s:<section>:<id>: show one section of a briefing
 SECTION_PAGE_PREFIX = "g:"
 SEARCH_PAGE_PREFIX = "f:"  # f:<page>:<query>: turn to that page of search results
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
+QUOTES_PAGE_PREFIX = "qa:"  # qa:<page>:<speaker>: that page of `/quotes all <speaker>`
 
 # Section codes in callback data, with the button label. One letter, so that a code, a page
 # number and the longest id fit the 64 bytes together.
@@ -94,6 +95,23 @@ def list_keyboard(
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
+
+
+def archive_quotes_keyboard(speaker: str, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """‹ › buttons between the pages of `/quotes all <speaker>` (none for a single page)."""
+    if pages <= 1:
+        return None
+    # The speaker rides in the callback data; cut it to fit 64 bytes (a shorter name matches
+    # at least the same quotes, since every word matches as a prefix).
+    head = f"{QUOTES_PAGE_PREFIX}{{}}:"
+    room = 64 - len(head.format(pages).encode())
+    who = speaker.encode()[:room].decode(errors="ignore").strip()
+    nav = []
+    if page > 1:
+        nav.append(InlineKeyboardButton("‹ Newer", callback_data=f"{head.format(page - 1)}{who}"))
+    if page < pages:
+        nav.append(InlineKeyboardButton("Older ›", callback_data=f"{head.format(page + 1)}{who}"))
+    return InlineKeyboardMarkup([nav])
 
 
 def digest_keyboard(items: Sequence[Briefing]) -> InlineKeyboardMarkup:

@@ -46,6 +46,8 @@ class SimulatedBot:
         api: FakeBotAPI | None = None,
         library: BriefingLibrary | None = None,
         rate_limit: bool = False,
+        watch: bool = False,
+        load: bool = True,
     ) -> None:
         self.clock = ManualClock(start)
         self.api = api or FakeBotAPI(clock=lambda: self.clock.now().timestamp())
@@ -56,7 +58,7 @@ class SimulatedBot:
         )
         self.token = self.api.token
         self.services: BotServices = create_services(
-            config, self.clock, storage_path=storage_path, library=library
+            config, self.clock, storage_path=storage_path, library=library, load=load
         )
         self.application: BotApplication = build_application(
             self.services,
@@ -65,6 +67,7 @@ class SimulatedBot:
             updates_request=FakeRequest(self.api),
             rate_limit=rate_limit,
             jobs=False,
+            watch=watch,
         )
 
     async def __aenter__(self) -> Self:
