@@ -14,10 +14,10 @@ How to read the figures:
   briefbot: `track_chat`'s SQLite transaction, rendering, HTML splitting, the rate limiter) and
   the sendMessage request up to its arrival; it excludes the fake's own processing of it.
 * "back-to-back": the next command is pushed as soon as the previous answer arrived. briefbot's
-  limiter spaces the starts of requests at least 1/31 s apart (so its one-second window fills
-  evenly), so back-to-back answers are ~32 ms apart by design: this row measures the limiter's
+  limiter spaces the starts of requests ~1/30 s apart (so its one-second window fills
+  evenly), so back-to-back answers are ~33 ms apart by design: this row measures the limiter's
   pacing, not the bot's work.
-* "paced": a pause of `--gap` seconds (default 0.04 > 1/31 s) before each command, so the
+* "paced": a pause of `--gap` seconds (default 0.04 > 1/30 s) before each command, so the
   limiter's spacing has passed when the answer is sent; this row is the bot's own latency, the
   one a person typing commands sees. The p50 ratio briefbot/bare is judged against 1.1x on this
   row. Both apps run at the same time and paced commands alternate between them, so drift of the

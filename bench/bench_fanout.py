@@ -21,8 +21,9 @@ How to read the figures:
   about 30 / (1 s + round trip): the target is 0.97 or more.
 * max in 1 s: the most accepted messages in any sliding one-second window at the fake; the fake
   (and Telegram) refuse the 31st, so this is at most 30.
-* gaps: time between consecutive accepted messages at the fake; the limiter spaces starts by at
-  least 1/31 s (32.3 ms), and the window makes it ~1/30 s in the steady state.
+* gaps: time between consecutive accepted messages at the fake; the limiter spaces starts
+  ~1/30 s (33.3 ms) apart (a late start is made up by the next one), and the window makes it
+  ~(1 s + round trip) / 30 in the steady state.
 * 429s: flood refusals counted by the fake (target 0). A 429 costs the sender a retry after the
   wait Telegram names. (The baseline's AIORateLimiter pauses requests for that wait only *after*
   they took their slot, so everything that took a slot meanwhile fires at once when the wait

@@ -49,8 +49,9 @@ Sleep = Callable[[float], Awaitable[None]]
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 OVERALL_PER_SECOND = 30
-# Slightly under 1/30 s: the window is the limit; the spacing only keeps starts from bunching.
-MIN_INTERVAL = 1 / 31
+# The window is the limit; the spacing keeps starts from bunching, so that a slot frees up every
+# ~1/30 s and an answer never waits long for one.
+MIN_INTERVAL = 1 / 30
 GROUP_PER_MINUTE = 20
 CHAT_BURST = 3
 CHAT_INTERVAL = 1.0
@@ -93,8 +94,8 @@ class SlidingWindow:
         self.min_interval = min_interval
         self.in_flight = 0
         self.finished: collections.deque[float] = collections.deque()
-        # When the next start may happen by the spacing rule; it runs ahead of the clock by at
-        # most one interval, so a late wake-up is made up once but never turns into a burst.
+        # When the next start may happen by the spacing rule. It may lag the clock by one
+        # interval, so a late wake-up is made up by the next start; more never builds up.
         self.next_start = float("-inf")
         self.not_before = float("-inf")
         self._clock = clock
@@ -142,6 +143,9 @@ class SlidingWindow:
 
     def _ready_at(self, now: float) -> float | None:
         """None if a request may start now; else when to look again (inf: at the next release)."""
+        # A timer set for `moment` may read the clock a hair before it (rounding, or asyncio's
+        # clock resolution): what falls due within a microsecond counts as due.
+        now += 1e-6
         later = max(self.not_before, self.next_start)
         if later > now:
             return later
