@@ -43,8 +43,9 @@ class TelegramSender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.bot = bot
-        # PTB refuses rate_limit_args on a bot without a limiter (the simulator runs without).
-        self._lane = Lane.DIGEST if bot.rate_limiter is not None else None
+        # PTB refuses rate_limit_args on a bot without a limiter (the simulator runs without),
+        # and another limiter would read them its own way.
+        self._lane = Lane.DIGEST if isinstance(bot.rate_limiter, LaneRateLimiter) else None
         self.attempts = attempts
         self.backoff = backoff
         self._sleep = sleep
