@@ -14,11 +14,12 @@ How to read the figures:
   briefbot: `track_chat`'s SQLite transaction, rendering, HTML splitting, the rate limiter) and
   the sendMessage request up to its arrival; it excludes the fake's own processing of it.
 * "back-to-back": the next command is pushed as soon as the previous answer arrived. briefbot's
-  limiter spaces the starts of requests ~1/30 s apart (so its one-second window fills
-  evenly), so back-to-back answers are ~33 ms apart by design: this row measures the limiter's
-  pacing, not the bot's work.
-* "paced": a pause of `--gap` seconds (default 0.04 > 1/30 s) before each command, so the
-  limiter's spacing has passed when the answer is sent; this row is the bot's own latency, the
+  limiter spaces only digests (~1/30 s apart); answers go as soon as its one-second window has
+  room, so this row is the bot's own latency for someone typing as fast as answers come. (The
+  `--limiter aio` baseline lets one message through every 1/28 s, a bucket of one, so there
+  back-to-back answers are ~35.7 ms apart by design and the row measures that pacing.)
+* "paced": a pause of `--gap` seconds (default 0.04 > 1/28 s) before each command, so even the
+  baseline's bucket is full again when the answer is sent; this row is the bot's own latency, the
   one a person typing commands sees. The p50 ratio briefbot/bare is judged against 1.1x on this
   row. Both apps run at the same time and paced commands alternate between them, so drift of the
   machine (2 cores, shared with the fake) hits both alike; back-to-back runs one app at a time.

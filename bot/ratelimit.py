@@ -5,13 +5,16 @@ request and when its answer comes back. So the limiter counts each request in a 
 start until one window length after its answer, and lets a request start only while the window
 holds fewer than its limit. Any one-second stretch at Telegram then sees at most the limit,
 whatever the network or a busy event loop does to the requests in between; under load the rate is
-about `limit / (1 s + round trip)`. Starts are also spaced ~1/30 s apart (with a little catch-up
-for late wake-ups), so the window fills evenly and a slot frees up every ~33 ms rather than in
-bursts.
+about `limit / (1 s + round trip)`.
 
 Two lanes share the overall budget. Replies to users go first; a digest (a request made with
 `rate_limit_args=Lane.DIGEST`) gets a slot only while no reply is waiting for one, so a command's
-answer never queues behind a fan-out. Digests take what is left of the budget.
+answer never queues behind a fan-out. Digests take what is left of the budget, and their starts
+are spaced ~1/30 s apart (a wake-up up to half an interval late is made up by the next one). The
+window then fills evenly, so during a fan-out a slot frees up every ~33 ms (and once a second
+after a gap of about one round trip and one interval more), rather than in bursts after which an
+answer would wait most of a second. Replies are not spaced: one goes as soon as the window has
+room.
 
 Per chat: a group or channel gets at most 20 messages in any minute (counted like the overall
 window); any chat gets about one digest message a second after a burst of 3. Replies count
@@ -49,7 +52,7 @@ Sleep = Callable[[float], Awaitable[None]]
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 OVERALL_PER_SECOND = 30
-# The window is the limit; the spacing keeps starts from bunching, so that a slot frees up every
+# The window is the limit; spacing digests keeps them from bunching, so that a slot frees up every
 # ~1/30 s and an answer never waits long for one.
 MIN_INTERVAL = 1 / 30
 GROUP_PER_MINUTE = 20
@@ -77,7 +80,7 @@ class SlidingWindow:
     """At most `limit` requests whose lifetime (start .. answer) touches any `span` seconds.
 
     Shared by the lanes: `acquire(lane)` hands out slots to waiting replies first, then to digests,
-    each lane first come, first served.
+    each lane first come, first served; digests also start `min_interval` apart.
     """
 
     def __init__(
@@ -94,8 +97,7 @@ class SlidingWindow:
         self.min_interval = min_interval
         self.in_flight = 0
         self.finished: collections.deque[float] = collections.deque()
-        # When the next start may happen by the spacing rule. It may lag the clock by one
-        # interval, so a late wake-up is made up by the next start; more never builds up.
+        # When the next digest may start by the spacing rule.
         self.next_start = float("-inf")
         self.not_before = float("-inf")
         self._clock = clock
@@ -113,9 +115,9 @@ class SlidingWindow:
 
     async def acquire(self, lane: Lane = Lane.REPLY) -> None:
         """Wait until this request may start; it then counts until `release()`."""
-        idle = not self._queues[Lane.REPLY] and not self._queues[Lane.DIGEST]
-        if idle and self._ready_at(self._clock()) is None:
-            self._take()
+        ahead = self._queues[Lane.REPLY] or (lane is Lane.DIGEST and self._queues[Lane.DIGEST])
+        if not ahead and self._ready_at(self._clock(), lane) is None:
+            self._take(lane)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         queue = self._queues[lane]
@@ -141,12 +143,14 @@ class SlidingWindow:
         """No request starts before `moment` (clock seconds)."""
         self.not_before = max(self.not_before, moment)
 
-    def _ready_at(self, now: float) -> float | None:
+    def _ready_at(self, now: float, lane: Lane) -> float | None:
         """None if a request may start now; else when to look again (inf: at the next release)."""
         # A timer set for `moment` may read the clock a hair before it (rounding, or asyncio's
         # clock resolution): what falls due within a microsecond counts as due.
         now += 1e-6
-        later = max(self.not_before, self.next_start)
+        later = self.not_before
+        if lane is Lane.DIGEST:
+            later = max(later, self.next_start)
         if later > now:
             return later
         span_ago = now - self.span
@@ -157,26 +161,30 @@ class SlidingWindow:
             return None
         return finished[0] + self.span if finished else float("inf")
 
-    def _take(self) -> None:
-        now = self._clock()
+    def _take(self, lane: Lane) -> None:
         self.in_flight += 1
-        self.next_start = max(self.next_start, now - self.min_interval) + self.min_interval
+        if lane is Lane.DIGEST:
+            # On schedule one interval after the last; after a quiet spell, half an interval on,
+            # so that a late wake-up is made up without two digests ever starting together.
+            interval = self.min_interval
+            self.next_start = max(self.next_start + interval, self._clock() + interval / 2)
 
     def _pump(self) -> None:
         """Hand out every slot that is free now; set a timer for the next one."""
         while True:
-            queue = self._queues[Lane.REPLY] or self._queues[Lane.DIGEST]
+            lane = Lane.REPLY if self._queues[Lane.REPLY] else Lane.DIGEST
+            queue = self._queues[lane]
             while queue and queue[0].done():  # cancelled while waiting
                 queue.popleft()
             if not queue:
                 if not self._queues[Lane.REPLY] and not self._queues[Lane.DIGEST]:
                     return
                 continue
-            ready_at = self._ready_at(self._clock())
+            ready_at = self._ready_at(self._clock(), lane)
             if ready_at is not None:
                 self._wake_at(ready_at)
                 return
-            self._take()
+            self._take(lane)
             queue.popleft().set_result(None)
 
     def _wake_at(self, moment: float) -> None:

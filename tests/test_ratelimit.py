@@ -243,7 +243,11 @@ class TestLanes:
 
         await vt.run(*fanout, *(user(i) for i in range(30)))
         assert len(waits) == 30
-        assert max(waits) < 0.1  # one spacing interval plus the round trip, at most
+        # In the queue behind the digests, the last answer would wait ~13 s. An answer waits for
+        # the next slot to free up: ~1/30 s, and at most ~0.15 s once a second, when the
+        # window's slots have all been used since the last second began.
+        assert sorted(waits)[len(waits) // 2] < 0.05
+        assert max(waits) < 0.15
         assert most_in_window([a.at for a in telegram.arrivals], 1.0) <= 30
 
     async def test_digests_use_what_replies_leave(
@@ -253,9 +257,8 @@ class TestLanes:
         digests = [send(limiter, telegram, 1000 + i, "d", Lane.DIGEST) for i in range(20)]
         await vt.run(*digests, *replies)
         labels = telegram.labels()
-        # The first two digests found the way free (after a quiet spell the spacing lets a pair
-        # through); from then on every reply goes first.
-        assert labels == ["d", "d"] + ["r"] * 20 + ["d"] * 18
+        # The first digest found the way free; the others wait their spacing, the replies don't.
+        assert labels == ["d"] + ["r"] * 20 + ["d"] * 19
 
 
 class TestGroupsAndChats:
