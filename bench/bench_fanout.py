@@ -8,7 +8,7 @@ message inside any one-second window gets a 429); briefbot built by `create_serv
 directly in a fresh SQLite store, all due now by the real clock (the bench config's digest cron
 fires every minute and each chat's next_due is the current minute's slot, so the planner decides
 "send"). Then `await services.runner.run_due()` is timed. `--chats N` runs one size; by default
-1000 and then 10000 (the latter takes ~6 minutes at 28 messages/s, by design).
+1000 and then 10000 (the latter takes ~6 minutes at ~30 messages/s, by design).
 
 How to read the figures:
 

@@ -14,7 +14,7 @@ are spaced ~1/30 s apart (a wake-up up to half an interval late is made up by th
 window then fills evenly, so during a fan-out a slot frees up every ~33 ms (and once a second
 after a gap of about one round trip and one interval more), rather than in bursts after which an
 answer would wait most of a second. Replies are not spaced: one goes as soon as the window has
-room.
+room, and the next digest waits one interval more.
 
 Per chat: a group or channel gets at most 20 messages in any minute (counted like the overall
 window); any chat gets about one digest message a second after a burst of 3. Replies count
@@ -163,11 +163,14 @@ class SlidingWindow:
 
     def _take(self, lane: Lane) -> None:
         self.in_flight += 1
+        interval = self.min_interval
         if lane is Lane.DIGEST:
             # On schedule one interval after the last; after a quiet spell, half an interval on,
             # so that a late wake-up is made up without two digests ever starting together.
-            interval = self.min_interval
             self.next_start = max(self.next_start + interval, self._clock() + interval / 2)
+        else:
+            # The reply took the next digest's place: the window stays evenly filled.
+            self.next_start = max(self.next_start, self._clock()) + interval
 
     def _pump(self) -> None:
         """Hand out every slot that is free now; set a timer for the next one."""

@@ -244,10 +244,9 @@ class TestLanes:
         await vt.run(*fanout, *(user(i) for i in range(30)))
         assert len(waits) == 30
         # In the queue behind the digests, the last answer would wait ~13 s. An answer waits for
-        # the next slot to free up: ~1/30 s, and at most ~0.15 s once a second, when the
-        # window's slots have all been used since the last second began.
+        # the next slot to free up: within ~1/30 s, or once a second one round trip more.
         assert sorted(waits)[len(waits) // 2] < 0.05
-        assert max(waits) < 0.15
+        assert max(waits) < 0.1
         assert most_in_window([a.at for a in telegram.arrivals], 1.0) <= 30
 
     async def test_digests_use_what_replies_leave(
