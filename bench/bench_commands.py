@@ -30,6 +30,11 @@ How to read the figures:
   saw in any sliding one-second window: above 30 a real Telegram would start answering 429.
   (The baseline AIORateLimiter spaces only the *start* of sends; while handlers keep the event
   loop busy, started sends leave late and arrive bunched, so there this could exceed 30.)
+* `--bare-answer-chars N` makes the bare bot answer with N characters instead of "Noted.":
+  briefbot's answers are long (/quotes ~4,000 characters), and encoding, sending and parsing a
+  long form body costs the bare bot as much as briefbot; with N near briefbot's answer length the
+  ratio shows what briefbot's own work (storage, rendering, logging, limiter) costs. The target
+  is judged on the default.
 * Each subprocess is stopped with SIGTERM and must exit with code 0.
 * `--limiter aio` runs briefbot with the baseline, python-telegram-bot's `AIORateLimiter` as
   briefbot used it before `bot.ratelimit` (`_measure.aio_rate_limiter`: 28/s, a bucket of one);
@@ -137,8 +142,11 @@ def write_config(workdir: Path) -> Path:
     return path
 
 
-def start_app(argv: list[str], server: FakeBotAPIServer, workdir: Path) -> subprocess.Popen[bytes]:
+def start_app(
+    argv: list[str], server: FakeBotAPIServer, workdir: Path, bare_chars: int = 0
+) -> subprocess.Popen[bytes]:
     env = os.environ | {
+        "BARE_ANSWER_CHARS": str(bare_chars),
         "TELEGRAM_BOT_TOKEN": server.api.token,
         "TELEGRAM_API_BASE_URL": server.base_url,
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "bench")]),
@@ -150,7 +158,7 @@ def start_app(argv: list[str], server: FakeBotAPIServer, workdir: Path) -> subpr
 class RunningApp:
     """One app as a subprocess, on its own fake Bot API server and temporary folder."""
 
-    def __init__(self, name: str, argv: list[str], stack: ExitStack) -> None:
+    def __init__(self, name: str, argv: list[str], stack: ExitStack, bare_chars: int = 0) -> None:
         self.result = AppResult(name)
         self.api = RecordingAPI()
         self.updates = UpdateFactory(bot_id=self.api.bot_id, bot_username=self.api.username)
@@ -159,7 +167,7 @@ class RunningApp:
         config = str(write_config(self.workdir))
         argv = [arg.replace("{config}", config) for arg in argv]
         self.started = time.monotonic()
-        self.process = start_app(argv, server, self.workdir)
+        self.process = start_app(argv, server, self.workdir, bare_chars)
         stack.callback(self.stop)  # runs before the server stops and the folder goes
 
     def ask(self, command: str, timeout: float = ANSWER_TIMEOUT) -> float:
@@ -188,7 +196,9 @@ class RunningApp:
 def measure(apps: dict[str, list[str]], args: argparse.Namespace) -> list[AppResult]:
     """Run the apps side by side; paced commands alternate between them to cancel drift."""
     with ExitStack() as stack:
-        running = [RunningApp(name, argv, stack) for name, argv in apps.items()]
+        running = [
+            RunningApp(name, argv, stack, args.bare_answer_chars) for name, argv in apps.items()
+        ]
         for app in running:
             app.ask(COMMANDS[0], START_TIMEOUT)
             print(f"  {app.result.name}: first answer {time.monotonic() - app.started:.1f} s")
@@ -288,11 +298,18 @@ def main() -> int:
         default="lanes",
         help="lanes: the bot's limiter (default); aio: the AIORateLimiter baseline",
     )
+    parser.add_argument(
+        "--bare-answer-chars",
+        type=int,
+        default=0,
+        help="the bare bot answers with this many characters (default: a 6-character line)",
+    )
     args = parser.parse_args()
     began = time.monotonic()
     print(
         "Running the bare PTB bot and briefbot against the fake Bot API"
-        f" (briefbot limiter: {args.limiter})"
+        f" (briefbot limiter: {args.limiter};"
+        f" bare answer: {args.bare_answer_chars or len('Noted.')} characters)"
     )
     command = ["-m", "bot"] if args.limiter == "lanes" else ["-c", WITH_AIO_LIMITER]
     apps = {

@@ -17,10 +17,10 @@ answer would wait most of a second. Replies are not spaced: one goes as soon as 
 room, and the next digest waits one interval more.
 
 Per chat: a group or channel gets at most 20 messages in any minute (counted like the overall
-window); any chat gets about one digest message a second after a burst of 3. Replies count
-against that per-chat pace but do not wait for it: they follow the pace at which the user writes,
-which is what Telegram's "short bursts tolerated" allows for, and a user typing fast must not
-find the bot slower than one second per answer.
+window); any chat gets about one digest message a second after a burst of 3. Replies use up
+that burst but do not wait for the pace: they follow the pace at which the user writes, which is
+what Telegram's "short bursts tolerated" allows for, and a user typing fast must not find the bot
+slower than one second per answer.
 
 A 429 answer pauses every request until its `retry_after` has passed (plus a margin), then the
 request is tried again, up to `max_retries` times; the error is raised after that. Requests
@@ -219,8 +219,12 @@ class ChatPace:
         self.theoretical_arrival: dict[int | str, float] = {}
         self._prune_at = PRUNE_AT
 
-    def reserve(self, chat: int | str, now: float) -> float:
-        """Count one message for `chat`; return how long it should wait before it starts."""
+    def reserve(self, chat: int | str, now: float, *, waits: bool = True) -> float:
+        """Count one message for `chat`; return how long it should wait before it starts.
+
+        A message that goes without waiting (`waits=False`) uses up the burst but runs up no
+        debt beyond it: the next one that waits, waits at most one interval.
+        """
         if len(self.theoretical_arrival) >= self._prune_at:
             # A chat whose next message could go now has nothing left to remember.
             self.theoretical_arrival = {
@@ -228,6 +232,8 @@ class ChatPace:
             }
             self._prune_at = max(PRUNE_AT, 2 * len(self.theoretical_arrival))
         due = max(self.theoretical_arrival.get(chat, now), now)
+        if not waits:
+            due = min(due, now + self.tolerance)
         self.theoretical_arrival[chat] = due + self.interval
         return max(due - self.tolerance - now, 0.0)
 
@@ -285,8 +291,9 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         # String ids only name channels and supergroups; negative ids are groups and channels.
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
         if chat_id is not None:
-            wait = self.chats.reserve(chat_id, self._clock())
-            if wait > 0 and lane is Lane.DIGEST:
+            digest = lane is Lane.DIGEST
+            wait = self.chats.reserve(chat_id, self._clock(), waits=digest)
+            if wait > 0 and digest:
                 await self._sleep(wait)
         for attempt in range(self.max_retries + 1):
             try:

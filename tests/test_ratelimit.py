@@ -304,6 +304,9 @@ class TestGroupsAndChats:
         await vt.run(user())
         stamps = [a.at for a in telegram.arrivals]
         assert stamps[-1] - stamps[0] < 2.0  # ten answers in a second, not one a second
+        # A digest right after them waits for the chat's pace, but not for all ten answers.
+        await vt.run(send(limiter, telegram, 1001, "digest", Lane.DIGEST))
+        assert 0.5 < telegram.arrivals[-1].at - stamps[-1] < 1.2
 
 
 class TestFloodWait:
