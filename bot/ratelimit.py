@@ -39,6 +39,7 @@ import contextlib
 import datetime as dt
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -72,10 +73,6 @@ class Lane(enum.Enum):
     DIGEST = "digest"
 
 
-def _monotonic() -> float:
-    return asyncio.get_running_loop().time()
-
-
 class SlidingWindow:
     """At most `limit` requests whose lifetime (start .. answer) touches any `span` seconds.
 
@@ -89,7 +86,7 @@ class SlidingWindow:
         span: float,
         *,
         min_interval: float = 0.0,
-        clock: Clock = _monotonic,
+        clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.limit = limit
@@ -102,25 +99,23 @@ class SlidingWindow:
         self.not_before = float("-inf")
         self._clock = clock
         self._sleep = sleep
-        self._queues: dict[Lane, collections.deque[asyncio.Future[None]]] = {
-            Lane.REPLY: collections.deque(),
-            Lane.DIGEST: collections.deque(),
-        }
+        self._replies: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._digests: collections.deque[asyncio.Future[None]] = collections.deque()
         self._timer: asyncio.Task[None] | None = None
         self._timer_at = float("inf")
 
     def waiting(self, lane: Lane) -> int:
         """How many requests of a lane wait for a slot."""
-        return len(self._queues[lane])
+        return len(self._replies if lane is Lane.REPLY else self._digests)
 
     async def acquire(self, lane: Lane = Lane.REPLY) -> None:
         """Wait until this request may start; it then counts until `release()`."""
-        ahead = self._queues[Lane.REPLY] or (lane is Lane.DIGEST and self._queues[Lane.DIGEST])
+        ahead = self._replies or (lane is Lane.DIGEST and self._digests)
         if not ahead and self._ready_at(self._clock(), lane) is None:
             self._take(lane)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._queues[lane]
+        queue = self._replies if lane is Lane.REPLY else self._digests
         queue.append(future)
         self._pump()
         try:
@@ -175,12 +170,12 @@ class SlidingWindow:
     def _pump(self) -> None:
         """Hand out every slot that is free now; set a timer for the next one."""
         while True:
-            lane = Lane.REPLY if self._queues[Lane.REPLY] else Lane.DIGEST
-            queue = self._queues[lane]
+            lane = Lane.REPLY if self._replies else Lane.DIGEST
+            queue = self._replies or self._digests
             while queue and queue[0].done():  # cancelled while waiting
                 queue.popleft()
             if not queue:
-                if not self._queues[Lane.REPLY] and not self._queues[Lane.DIGEST]:
+                if not self._replies and not self._digests:
                     return
                 continue
             ready_at = self._ready_at(self._clock(), lane)
@@ -250,7 +245,7 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         chat_burst: int = CHAT_BURST,
         chat_interval: float = CHAT_INTERVAL,
         max_retries: int = MAX_RETRIES,
-        clock: Clock = _monotonic,
+        clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._clock = clock
@@ -285,8 +280,9 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         """Run `callback` once the limits allow it; after a 429, pause everything and retry."""
         lane = rate_limit_args if isinstance(rate_limit_args, Lane) else Lane.REPLY
         chat_id: Any = data.get("chat_id")
-        with contextlib.suppress(TypeError, ValueError):
-            chat_id = int(chat_id)
+        if chat_id is not None and not isinstance(chat_id, int):
+            with contextlib.suppress(TypeError, ValueError):
+                chat_id = int(chat_id)
         counted = chat_id is not None and not data.get("allow_paid_broadcast", False)
         # String ids only name channels and supergroups; negative ids are groups and channels.
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)

@@ -349,7 +349,7 @@ class TestInTheBot:
             limiter = bot.application.bot.rate_limiter
             assert isinstance(limiter, LaneRateLimiter)
             # Hold everything back for a moment, as after a 429, so both requests queue up.
-            limiter.overall.pause_until(asyncio.get_running_loop().time() + 0.2)
+            limiter.overall.pause_until(time.monotonic() + 0.2)
             started = time.monotonic()
             digest = asyncio.ensure_future(bot.services.runner.deliver(2001))
             for _ in range(1000):
