@@ -1,8 +1,9 @@
 """Getting messages through Telegram: rate limits, retries and chats that are gone.
 
-Pacing is python-telegram-bot's `AIORateLimiter`, which also retries 429 answers after the wait
-Telegram asks for. It retries nothing else, so 5xx answers and timeouts get a few retries here
-with exponential backoff; a chat that blocked the bot or no longer exists is reported as gone.
+Pacing is `bot.ratelimit.LaneRateLimiter`, which also retries 429 answers after the wait Telegram
+asks for. Digests go in its digest lane, so answers to commands never wait behind them. It
+retries nothing else, so 5xx answers and timeouts get a few retries here with exponential
+backoff; a chat that blocked the bot or no longer exists is reported as gone.
 """
 
 from __future__ import annotations
@@ -10,36 +11,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter
+from telegram.ext import ExtBot
 
 from bot.digest.runner import Digest, Outcome, SendResult
 from bot.handlers.keyboards import digest_keyboard
+from bot.ratelimit import Lane, LaneRateLimiter
 
 log = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages/s overall. The limiter's bucket holds one message and refills
-# 28 times a second, so no one-second window ever sees more than 29 even with network jitter.
-OVERALL_PER_SECOND = 28
-# 20 messages a minute per group: a burst of 5 (one long answer), then one every 4 s, so no
-# minute ever sees more than 20.
-GROUP_BURST = 5
-GROUP_REFILL_SECONDS = 4.0
-RATE_LIMIT_RETRIES = 3
 GONE_MARKERS = ("chat not found", "bot was kicked", "user is deactivated", "chat_write_forbidden")
 
 
-def build_rate_limiter() -> AIORateLimiter:
+def build_rate_limiter() -> LaneRateLimiter:
     """The limiter every request to Telegram goes through."""
-    return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / OVERALL_PER_SECOND,
-        group_max_rate=GROUP_BURST,
-        group_time_period=GROUP_BURST * GROUP_REFILL_SECONDS,
-        max_retries=RATE_LIMIT_RETRIES,
-    )
+    return LaneRateLimiter()
 
 
 class TelegramSender:
@@ -47,13 +36,16 @@ class TelegramSender:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         *,
         attempts: int = 4,
         backoff: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.bot = bot
+        # PTB refuses rate_limit_args on a bot without a limiter (the simulator runs without),
+        # and another limiter would read them its own way.
+        self._lane = Lane.DIGEST if isinstance(bot.rate_limiter, LaneRateLimiter) else None
         self.attempts = attempts
         self.backoff = backoff
         self._sleep = sleep
@@ -81,7 +73,9 @@ class TelegramSender:
         migrated_to: int | None = None
         for attempt in range(1, self.attempts + 1):
             try:
-                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                await self.bot.send_message(
+                    chat_id, text, reply_markup=markup, rate_limit_args=self._lane
+                )
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
                 chat_id = migrated_to = int(exc.new_chat_id)
