@@ -110,6 +110,18 @@ class DigestConfig(_Section):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
     max_items: int = Field(5, ge=1, le=50)
     misfire_grace: int = Field(3600, ge=0)
+    # Paid broadcasts lift Telegram's overall 30/s for digests (the bot pays Stars per message).
+    paid_broadcast: bool = False
+    paid_rate: int = Field(1000, ge=1, le=1000)
+
+
+class OpsConfig(_Section):
+    """The operations web server: ``/healthz`` and ``/metrics``, off unless `port` is set."""
+
+    port: int | None = Field(None, ge=1, le=65535)
+    listen: str = "127.0.0.1"
+    # /healthz answers 503 when a check has not succeeded for this long.
+    health_window: float = Field(60.0, gt=0, le=3600)
 
 
 class Config(_Section):
@@ -119,6 +131,7 @@ class Config(_Section):
     briefings: BriefingsConfig = BriefingsConfig()
     storage: StorageConfig = StorageConfig()
     digest: DigestConfig = DigestConfig()
+    ops: OpsConfig = OpsConfig()
     admins: list[int] = Field(default_factory=list)
     token: SecretStr | None = Field(None, exclude=True)
 
