@@ -27,6 +27,8 @@ from pydantic import (
 from bot.digest.cron import CronSchedule, CronSyntaxError
 
 DEFAULT_CONFIG = Path("config/bot.yaml")
+# Overrides ``telegram.webhook.secret_token``, so that no secret has to sit in a config file.
+WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 CONFIG_ENV = "BRIEFBOT_CONFIG"
@@ -176,6 +178,10 @@ def load_config(cli_path: Path | None = None, environ: Mapping[str, str] = os.en
             data["telegram"]["base_url"] = environ[BASE_URL_ENV]
     if environ.get(TOKEN_ENV):
         data["token"] = environ[TOKEN_ENV]
+    telegram = data.get("telegram")
+    webhook = telegram.get("webhook") if isinstance(telegram, dict) else None
+    if environ.get(WEBHOOK_SECRET_ENV) and isinstance(webhook, dict):
+        webhook["secret_token"] = environ[WEBHOOK_SECRET_ENV]
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
