@@ -46,7 +46,7 @@ from bot.config import Config
 from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
-from bot.digest.runner import FANOUT_WORKERS, PAID_FANOUT_WORKERS, DigestRunner
+from bot.digest.runner import DigestRunner
 from bot.handlers import admin, briefings, drafting, subscriptions
 from bot.handlers.common import Handler, count_update, logged, on_error, track_chat
 from bot.ops.metrics import Metrics
@@ -96,8 +96,7 @@ def create_services(
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     metrics = Metrics()
     metrics.watch_briefings(lambda: len(library), lambda: len(library.errors))
-    workers = PAID_FANOUT_WORKERS if digest.paid_broadcast else FANOUT_WORKERS
-    runner = DigestRunner(store, library, planner, clock, metrics=metrics, workers=workers)
+    runner = DigestRunner(store, library, planner, clock, metrics=metrics)
     return BotServices(
         config, library, store, planner, runner, clock, started_at=clock.now(), metrics=metrics
     )

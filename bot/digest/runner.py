@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 # it busy (28/s with answers taking up to ~0.5 s), and every queued digest is one that a user's
 # command answer waits behind in the limiter.
 FANOUT_WORKERS = 16
-# Paid broadcasts go up to 1000/s: at a round trip of ~50 ms that needs ~50 in flight.
-PAID_FANOUT_WORKERS = 64
 
 
 class Outcome(enum.Enum):
@@ -100,7 +98,6 @@ class DigestRunner:
         clock: Clock,
         sender: Sender | None = None,
         metrics: Metrics | None = None,
-        workers: int = FANOUT_WORKERS,
     ) -> None:
         self.store = store
         self.library = library
@@ -108,7 +105,6 @@ class DigestRunner:
         self.clock = clock
         self.sender = sender
         self.metrics = metrics or Metrics()
-        self.workers = workers
         self._in_flight: set[int] = set()
         # One delivery per chat at a time, so a tick and /digest never build the same digest.
         self._chat_locks: dict[int, asyncio.Lock] = {}
@@ -185,7 +181,7 @@ class DigestRunner:
                 finally:
                     self._in_flight.discard(chat.chat_id)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(due)))))
+        await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
         log.info(
             "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
             stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,
