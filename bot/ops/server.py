@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 OPS_SERVER_KEY = "ops_server"
 
 
+class OpsPortError(Exception):
+    """``ops.port`` cannot be listened on; the message names the setting and the cause."""
+
+
 class _Healthz(RequestHandler):
     def initialize(self, health: HealthState, window: float) -> None:
         self.health = health
@@ -94,9 +98,15 @@ class OpsServer:
         self._probe: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Probe once, then listen; raise `OSError` if the port cannot be bound."""
+        """Probe once, then listen; raise `OpsPortError` if the port cannot be bound."""
         await probe(self.bot, self.store, self.health)
-        self._server = self._app.listen(self.port, self.listen, xheaders=True)
+        try:
+            self._server = self._app.listen(self.port, self.listen, xheaders=True)
+        except OSError as exc:
+            cause = (exc.strerror or str(exc)).lower()
+            raise OpsPortError(
+                f"ops.port: cannot listen on {self.listen}:{self.port}: {cause}"
+            ) from None
         self._probe = asyncio.create_task(self._probe_loop(), name="ops-probe")
         log.info("health and metrics on http://%s:%d/", self.listen, self.port)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -65,6 +66,7 @@ class TestPollingMode:
         finally:
             code, output = stop(process)
         assert code == 0, output
+        assert f"health and metrics on http://127.0.0.1:{port}/" in output
         assert "Traceback" not in output
 
     def test_bot_api_down_is_503_naming_it(
@@ -105,6 +107,22 @@ class TestPollingMode:
             code, output = stop(process)
         assert code == 0, output
         assert "health and metrics on" not in output
+
+    def test_port_in_use_is_a_config_error(
+        self, api: tuple[FakeBotAPI, FakeBotAPIServer], tmp_path: Path
+    ) -> None:
+        _, server = api
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            process = start_bot(tmp_path, server.base_url, extra_config=ops_config(port))
+            code, output = stop(process, terminate=False)
+        assert code == 2
+        assert output.strip().splitlines()[-1] == (
+            f"briefbot: ops.port: cannot listen on 127.0.0.1:{port}: address already in use"
+        )
+        assert "Traceback" not in output
 
 
 class TestWebhookMode:
