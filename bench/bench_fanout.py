@@ -51,7 +51,7 @@ equal share of the chats, started together on a signal. With N replicas (`--repl
 bot's 1000/s. Default 20000 chats. Figures: the steady rate at the fake (as above) and its
 fraction of 1000 (target 0.8 or more with three replicas), max in 1 s (limit 1000), 429s, lost
 and duplicated (targets 0), and per replica: wall time of `run_due()`, CPU seconds and CPU share
-of that wall time, ru_maxrss; the fake's own CPU, in the parent process, for comparison.
+of that wall time, peak RSS (VmHWM); the fake's own CPU, in the parent process, for comparison.
 """
 
 from __future__ import annotations
@@ -368,6 +368,18 @@ class ReplicaFigures:
     warnings: int
 
 
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM), in MB.
+
+    Unlike ru_maxrss it starts afresh at exec, so a spawned replica does not report the parent
+    it was forked from.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -419,7 +431,7 @@ async def replica_run(
         chats=len(mine),
         total=total,
         cpu=cpu,
-        maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        maxrss_mb=peak_rss_mb(),
         ledger_ok=ledger_ok,
         stats=(f"sent {stats.sent}, failed {stats.failed}, gone {stats.gone}, empty {stats.empty}"),
         warnings=warnings.count,
@@ -489,7 +501,7 @@ def run_paid(chats: int, replicas: int) -> None:
     for f in figures:
         print(
             f"  replica {f.index}            {f.chats} chats in {f.total:.1f} s, CPU {f.cpu:.1f} s"
-            f" ({f.cpu / f.total:.0%} of one core), ru_maxrss {f.maxrss_mb:.1f} MB,"
+            f" ({f.cpu / f.total:.0%} of one core), peak RSS {f.maxrss_mb:.1f} MB,"
             f" ledger {f.ledger_ok}/{f.chats}, {f.stats}, {f.warnings} log warnings"
         )
     print(

@@ -181,7 +181,10 @@ class DigestRunner:
                 finally:
                     self._in_flight.discard(chat.chat_id)
 
-        await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
+        finally:  # cancelled at shutdown: the chats left over are no longer waiting here
+            self.metrics.fanout_queue.dec(queue.qsize())
         log.info(
             "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
             stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,
