@@ -97,6 +97,7 @@ class DigestRunner:
         planner: DigestPlanner,
         clock: Clock,
         sender: Sender | None = None,
+        *,
         metrics: Metrics | None = None,
     ) -> None:
         self.store = store

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-ROLES = ("single", "leader", "follower")
 # Answers usually take milliseconds; a draft or a long search can take seconds.
 ANSWER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -52,9 +51,10 @@ class Metrics:
             "briefbot_briefings", "Briefing files, loaded or broken.", ["state"], registry=r
         )
         self.role = Gauge(
-            "briefbot_replica_role", "1 for this replica's role, 0 for the others.", ["role"],
+            "briefbot_replica_role", "1 for this replica's role, 0 for roles it had.", ["role"],
             registry=r,
         )  # fmt: skip
+        self._roles: set[str] = set()
         for outcome in ("sent", "failed", "gone"):
             self.digests.labels(outcome)  # present at 0 before the first digest
         self.set_role("single")
@@ -79,8 +79,9 @@ class Metrics:
         self.briefings.labels("broken").set_function(broken)
 
     def set_role(self, role: str) -> None:
-        """Set the replica role: ``single`` (no replicas), ``leader`` or ``follower``."""
-        for name in {*ROLES, role}:
+        """Set this process's role: ``single`` when it runs alone (the default)."""
+        self._roles.add(role)
+        for name in self._roles:
             self.role.labels(name).set(1 if name == role else 0)
 
     def render(self) -> bytes:

@@ -55,7 +55,6 @@ class TestCounts:
         assert page[("briefbot_briefings", (("state", "loaded"),))] == len(sim.services.library)
         assert page[("briefbot_briefings", (("state", "broken"),))] == 0
         assert page[("briefbot_replica_role", (("role", "single"),))] == 1
-        assert page[("briefbot_replica_role", (("role", "leader"),))] == 0
 
     async def test_each_bot_has_its_own_registry(self, sim: SimulatedBot, tmp_path: Path) -> None:
         await sim.say("/help", chat_id=5)
