@@ -42,6 +42,16 @@ How to read the figures:
 * `--limiter aio` runs the same with the baseline, python-telegram-bot's `AIORateLimiter` as
   briefbot used it (28/s, a bucket of one; `_measure.aio_rate_limiter`), where a command's answer
   queues behind the digests already waiting; the default, `lanes`, measures the bot as it is.
+
+`--paid` measures paid broadcasts instead (`digest.paid_broadcast: true`): the fake allows 1000
+paid messages/s (`FloodLimits(paid_per_second=1000)`, 429 above), and each replica is a process
+of its own (spawned, so its CPU time and RSS are its own) with its own SQLite store holding an
+equal share of the chats, started together on a signal. With N replicas (`--replicas`, default
+1 and 3) each runs at `digest.paid_rate` = 1000 // N, so that together they stay within the
+bot's 1000/s. Default 20000 chats. Figures: the steady rate at the fake (as above) and its
+fraction of 1000 (target 0.8 or more with three replicas), max in 1 s (limit 1000), 429s, lost
+and duplicated (targets 0), and per replica: wall time of `run_due()`, CPU seconds and CPU share
+of that wall time, peak RSS (VmHWM); the fake's own CPU, in the parent process, for comparison.
 """
 
 from __future__ import annotations
@@ -51,6 +61,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import multiprocessing
+import os
 import resource
 import statistics
 import sys
@@ -342,6 +354,162 @@ def report(f: Figures, warnings: WarningCounter, trace: bool) -> None:
     warnings.count, warnings.first = 0, []
 
 
+@dataclass
+class ReplicaFigures:
+    """What one replica process measured about itself."""
+
+    index: int
+    chats: int
+    total: float
+    cpu: float
+    maxrss_mb: float
+    ledger_ok: int
+    stats: str
+    warnings: int
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM), in MB.
+
+    Unlike ru_maxrss it starts afresh at exec, so a spawned replica does not report the parent
+    it was forked from.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def replica_run(
+    index: int, replicas: int, chats: int, base_url: str, token: str, tmp: str, go: Any, ready: Any
+) -> ReplicaFigures:
+    """One replica: subscribe its share of the chats, wait for the signal, fan out."""
+    warnings = WarningCounter()
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().addHandler(warnings)
+    path = Path(tmp) / f"replica-{index}.sqlite3"
+    config = Config.model_validate(
+        {
+            "telegram": {"base_url": base_url},
+            "briefings": {"dir": str(REPO / "briefings")},
+            "storage": {"path": str(path)},
+            "digest": {"cron": "* * * * *", "paid_broadcast": True, "paid_rate": 1000 // replicas},
+        }
+    )
+    services = create_services(config, storage_path=path)
+    application = build_application(services, token, jobs=False)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    store, runner = services.store, services.runner
+    try:
+        now = services.clock.now()
+        slot = now.replace(second=0, microsecond=0)
+        mine = range(FIRST_CHAT + index, FIRST_CHAT + chats, replicas)
+        for chat_id in mine:
+            store.subscribe(chat_id, None, slot, now)
+        digest = runner.build(FIRST_CHAT + index)
+        assert digest is not None, "the briefings folder holds nothing to send"
+        expected = {b.id for b in digest.items}
+        ready.put(index)
+        await asyncio.to_thread(go.wait)
+        cpu, started = cpu_seconds(), time.monotonic()
+        stats = await runner.run_due()
+        total, cpu = time.monotonic() - started, cpu_seconds() - cpu
+        ledger_ok = sum(store.delivered_ids(chat_id) == expected for chat_id in mine)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+    return ReplicaFigures(
+        index=index,
+        chats=len(mine),
+        total=total,
+        cpu=cpu,
+        maxrss_mb=peak_rss_mb(),
+        ledger_ok=ledger_ok,
+        stats=(f"sent {stats.sent}, failed {stats.failed}, gone {stats.gone}, empty {stats.empty}"),
+        warnings=warnings.count,
+    )
+
+
+def replica_process(
+    index: int,
+    replicas: int,
+    chats: int,
+    base_url: str,
+    token: str,
+    tmp: str,
+    go: Any,
+    ready: Any,
+    results: Any,
+) -> None:
+    """The body of a replica process: run it, hand back its figures."""
+    figures = asyncio.run(replica_run(index, replicas, chats, base_url, token, tmp, go, ready))
+    results.put(figures)
+
+
+def run_paid(chats: int, replicas: int) -> None:
+    """Paid fan-out to `chats` chats from `replicas` processes; prints the figures."""
+    api = StampingAPI(flood=FloodLimits(overall_per_second=30, paid_per_second=1000))
+    context = multiprocessing.get_context("spawn")
+    go, ready, results = context.Event(), context.Queue(), context.Queue()
+    with tempfile.TemporaryDirectory(prefix="bench-paid-") as tmp, FakeBotAPIServer(api) as srv:
+        processes = [
+            context.Process(
+                target=replica_process,
+                args=(i, replicas, chats, srv.base_url, api.token, tmp, go, ready, results),
+            )
+            for i in range(replicas)
+        ]
+        for process in processes:
+            process.start()
+        for _ in processes:
+            ready.get(timeout=300)
+        before = len(api.accepted)  # the replicas' start-up sends nothing, but be sure
+        fake_cpu, started = cpu_seconds(), time.monotonic()
+        go.set()
+        figures = sorted((results.get(timeout=3600) for _ in processes), key=lambda f: f.index)
+        wall = time.monotonic() - started
+        fake_cpu = cpu_seconds() - fake_cpu
+        for process in processes:
+            process.join()
+    accepted = sorted(api.accepted[before:])
+    stamps = [stamp for stamp, _ in accepted]
+    per_chat = Counter(chat_id for _, chat_id in accepted)
+    chat_ids = range(FIRST_CHAT, FIRST_CHAT + chats)
+    lost = sum(per_chat[chat_id] == 0 for chat_id in chat_ids)
+    duplicated = sum(per_chat[chat_id] > 1 for chat_id in chat_ids)
+    rate = steady_rate(stamps)
+    fraction = rate / 1000
+    window = max_in_window(stamps)
+    print(f"\nPaid fan-out to {chats} private chats, {replicas} replica(s) at {1000 // replicas}/s")
+    print(f"  wall time            {wall:.2f} s ({chats / wall:.1f} chats/s overall)")
+    print(
+        f"  steady rate          {rate:.1f} msg/s = {fraction:.3f} of 1000"
+        f"  [target >= 0.8 with three replicas: {verdict(fraction >= 0.8)}]"
+    )
+    print(f"  max in 1 s window    {window}  [limit 1000: {verdict(window <= 1000)}]")
+    print(f"  429s                 {api.flood_rejections}  [target 0]")
+    print(f"  lost deliveries      {lost}  [target 0: {verdict(lost == 0)}]")
+    print(f"  duplicated           {duplicated}  [target 0: {verdict(duplicated == 0)}]")
+    for f in figures:
+        print(
+            f"  replica {f.index}            {f.chats} chats in {f.total:.1f} s, CPU {f.cpu:.1f} s"
+            f" ({f.cpu / f.total:.0%} of one core), peak RSS {f.maxrss_mb:.1f} MB,"
+            f" ledger {f.ledger_ok}/{f.chats}, {f.stats}, {f.warnings} log warnings"
+        )
+    print(
+        f"  fake Bot API         CPU {fake_cpu:.1f} s ({fake_cpu / wall:.0%} of one core)"
+        f" on {os.cpu_count()} cores"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -357,7 +525,19 @@ def main() -> int:
     parser.add_argument(
         "--ask-every", type=float, default=0.25, help="seconds between timed commands"
     )
+    parser.add_argument(
+        "--paid", action="store_true", help="paid broadcasts at 1000/s (default 20000 chats)"
+    )
+    parser.add_argument(
+        "--replicas", type=int, action="append", help="with --paid: replica processes (1, 3)"
+    )
     args = parser.parse_args()
+    if args.paid:
+        logging.basicConfig(level=logging.WARNING)
+        for replicas in args.replicas or [1, 3]:
+            for chats in args.chats or [20000]:
+                run_paid(chats, replicas)
+        return 0
     if args.limiter == "aio":  # build_application calls build_rate_limiter() by name
         application_module.build_rate_limiter = aio_rate_limiter  # type: ignore[assignment]
     print(f"limiter: {args.limiter}; tracemalloc: {'off' if args.no_tracemalloc else 'on'}")

@@ -2,6 +2,7 @@
 
 Handler order matters, and is:
 
+* group -2: `count_update` counts every update for the metrics;
 * group -1: `track_chat` sees every update first (remembers the chat, reactivates a chat that
   had blocked the bot);
 * group 0, first match wins: the commands; the draft buttons (before the other inline buttons,
@@ -49,7 +50,9 @@ from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.handlers import admin, briefings, drafting, subscriptions
-from bot.handlers.common import Handler, logged, needs_briefings, on_error, track_chat
+from bot.handlers.common import Handler, count_update, logged, needs_briefings, on_error, track_chat
+from bot.ops.metrics import Metrics
+from bot.ops.server import OPS_SERVER_KEY, OpsServer
 from bot.scheduling import schedule_jobs
 from bot.storage import SubscriptionStore
 from bot.upkeep import BriefingUpkeep
@@ -104,9 +107,19 @@ def create_services(
     store = SubscriptionStore(state_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
-    runner = DigestRunner(store, library, planner, clock)
+    metrics = Metrics()
+    metrics.watch_briefings(lambda: len(library), lambda: len(library.errors))
+    runner = DigestRunner(store, library, planner, clock, metrics=metrics)
     return BotServices(
-        config, library, store, planner, runner, clock, started_at=clock.now(), index=index
+        config,
+        library,
+        store,
+        planner,
+        runner,
+        clock,
+        started_at=clock.now(),
+        index=index,
+        metrics=metrics,
     )
 
 
@@ -159,7 +172,10 @@ def build_application(
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     if rate_limit:
-        builder = builder.rate_limiter(build_rate_limiter())  # type: ignore[arg-type]
+        limiter = build_rate_limiter(
+            services.config.digest.paid_rate, on_flood_wait=services.metrics.flood_wait
+        )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if not jobs:
         builder = builder.job_queue(None)  # type: ignore[arg-type]
     application: BotApplication = builder.build()
@@ -178,6 +194,7 @@ def file_url(base_url: str) -> str:
 
 def _register_handlers(application: BotApplication) -> None:
     services: BotServices = application.bot_data[SERVICES_KEY]
+    application.add_handler(TypeHandler(Update, count_update), group=-2)
     application.add_handler(TypeHandler(Update, track_chat), group=-1)
     only_new = filters.UpdateType.MESSAGE  # an edited command is not run again
     private = filters.ChatType.PRIVATE
@@ -225,7 +242,11 @@ def menu(private: bool) -> list[BotCommand]:
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = application.bot_data[SERVICES_KEY]
-    services.runner.sender = TelegramSender(application.bot)
+    services.runner.sender = TelegramSender(
+        application.bot,
+        paid=services.config.digest.paid_broadcast,
+        on_flood_wait=services.metrics.flood_wait,
+    )
     try:
         await application.bot.set_my_commands(menu(True), scope=BotCommandScopeAllPrivateChats())
         await application.bot.set_my_commands(menu(False), scope=BotCommandScopeAllGroupChats())
@@ -235,6 +256,14 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         schedule_jobs(application)
     application.bot_data[UPKEEP_KEY].start()
     library = services.library
+    ops = services.config.ops
+    if ops.port is not None:
+        server = OpsServer(
+            listen=ops.listen, port=ops.port, window=ops.health_window, bot=application.bot,
+            store=services.store, health=services.health, metrics=services.metrics,
+        )  # fmt: skip
+        await server.start()
+        application.bot_data[OPS_SERVER_KEY] = server
     log.info(
         "briefbot started as @%s: %s briefings, %d subscribed chats",
         application.bot.username, len(library) if library.loaded else "loading the",
@@ -245,6 +274,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = application.bot_data[SERVICES_KEY]
     await application.bot_data[UPKEEP_KEY].stop()
+    server: OpsServer | None = application.bot_data.pop(OPS_SERVER_KEY, None)
+    if server is not None:
+        await server.stop()
     services.store.close()
     if services.index is not None:
         services.index.close()

@@ -27,6 +27,8 @@ from pydantic import (
 from bot.digest.cron import CronSchedule, CronSyntaxError
 
 DEFAULT_CONFIG = Path("config/bot.yaml")
+# Overrides ``telegram.webhook.secret_token``, so that no secret has to sit in a config file.
+WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 CONFIG_ENV = "BRIEFBOT_CONFIG"
@@ -113,6 +115,18 @@ class DigestConfig(_Section):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
     max_items: int = Field(5, ge=1, le=50)
     misfire_grace: int = Field(3600, ge=0)
+    # Paid broadcasts lift Telegram's overall 30/s for digests (the bot pays Stars per message).
+    paid_broadcast: bool = False
+    paid_rate: int = Field(1000, ge=1, le=1000)
+
+
+class OpsConfig(_Section):
+    """The operations web server: ``/healthz`` and ``/metrics``, off unless `port` is set."""
+
+    port: int | None = Field(None, ge=1, le=65535)
+    listen: str = "127.0.0.1"
+    # /healthz answers 503 when a check has not succeeded for this long.
+    health_window: float = Field(60.0, gt=0, le=3600)
 
 
 class Config(_Section):
@@ -122,6 +136,7 @@ class Config(_Section):
     briefings: BriefingsConfig = BriefingsConfig()
     storage: StorageConfig = StorageConfig()
     digest: DigestConfig = DigestConfig()
+    ops: OpsConfig = OpsConfig()
     admins: list[int] = Field(default_factory=list)
     token: SecretStr | None = Field(None, exclude=True)
 
@@ -166,6 +181,10 @@ def load_config(cli_path: Path | None = None, environ: Mapping[str, str] = os.en
             data["telegram"]["base_url"] = environ[BASE_URL_ENV]
     if environ.get(TOKEN_ENV):
         data["token"] = environ[TOKEN_ENV]
+    telegram = data.get("telegram")
+    webhook = telegram.get("webhook") if isinstance(telegram, dict) else None
+    if environ.get(WEBHOOK_SECRET_ENV) and isinstance(webhook, dict):
+        webhook["secret_token"] = environ[WEBHOOK_SECRET_ENV]
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

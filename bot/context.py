@@ -15,6 +15,8 @@ from bot.config import Config
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.drafting.inbox import ArticleParts
+from bot.ops.health import HealthState
+from bot.ops.metrics import Metrics
 from bot.storage import SubscriptionStore
 
 SERVICES_KEY = "services"
@@ -34,6 +36,8 @@ class BotServices:
     handler_errors: list[BaseException] = field(default_factory=list)
     article_parts: ArticleParts = field(default_factory=ArticleParts)
     index: IndexStore | None = None  # the library's persistent index, closed on shutdown
+    metrics: Metrics = field(default_factory=Metrics)
+    health: HealthState = field(default_factory=HealthState)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -19,20 +19,26 @@ from telegram.ext import ExtBot
 
 from bot.digest.runner import Digest, Outcome, SendResult
 from bot.handlers.keyboards import digest_keyboard
-from bot.ratelimit import Lane, LaneRateLimiter
+from bot.ratelimit import PAID_PER_SECOND, Lane, LaneRateLimiter
 
 log = logging.getLogger(__name__)
 
 GONE_MARKERS = ("chat not found", "bot was kicked", "user is deactivated", "chat_write_forbidden")
 
 
-def build_rate_limiter() -> LaneRateLimiter:
-    """The limiter every request to Telegram goes through."""
-    return LaneRateLimiter()
+def build_rate_limiter(
+    paid_per_second: int = PAID_PER_SECOND, *, on_flood_wait: Callable[[float], None] | None = None
+) -> LaneRateLimiter:
+    """The limiter every request to Telegram goes through; `on_flood_wait` hears of each 429."""
+    return LaneRateLimiter(paid_per_second=paid_per_second, on_flood_wait=on_flood_wait)
 
 
 class TelegramSender:
-    """Sends digests with bounded retries; implements `bot.digest.runner.Sender`."""
+    """Sends digests with bounded retries; implements `bot.digest.runner.Sender`.
+
+    With `paid`, digests go out as paid broadcasts (``allow_paid_broadcast``), beyond the free
+    30/s; answers to commands never do.
+    """
 
     def __init__(
         self,
@@ -41,8 +47,12 @@ class TelegramSender:
         attempts: int = 4,
         backoff: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        paid: bool = False,
+        on_flood_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.bot = bot
+        self.paid = paid
+        self._on_flood_wait = on_flood_wait
         # PTB refuses rate_limit_args on a bot without a limiter (the simulator runs without),
         # and another limiter would read them its own way.
         self._lane = Lane.DIGEST if isinstance(bot.rate_limiter, LaneRateLimiter) else None
@@ -74,7 +84,11 @@ class TelegramSender:
         for attempt in range(1, self.attempts + 1):
             try:
                 await self.bot.send_message(
-                    chat_id, text, reply_markup=markup, rate_limit_args=self._lane
+                    chat_id,
+                    text,
+                    reply_markup=markup,
+                    allow_paid_broadcast=self.paid or None,
+                    rate_limit_args=self._lane,
                 )
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
@@ -85,6 +99,8 @@ class TelegramSender:
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
                 log.warning("chat %s: flood wait %.0f s (attempt %d)", chat_id, seconds, attempt)
+                if self._on_flood_wait is not None:
+                    self._on_flood_wait(seconds)
                 if attempt == self.attempts:
                     return SendResult(Outcome.FAILED, reason=f"flood wait {seconds:.0f} s")
                 await self._sleep(seconds)

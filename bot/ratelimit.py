@@ -24,8 +24,10 @@ slower than one second per answer.
 
 A 429 answer pauses every request until its `retry_after` has passed (plus a margin), then the
 request is tried again, up to `max_retries` times; the error is raised after that. Requests
-without a chat (getMe, answerCallbackQuery, ...) and paid broadcasts (`allow_paid_broadcast`,
-which Telegram allows far beyond 30/s) skip the overall window but still respect a pause.
+without a chat (getMe, answerCallbackQuery, ...) skip the overall window but still respect a
+pause. Paid broadcasts (`allow_paid_broadcast`, up to 1000/s for Stars) skip the overall window
+too and are counted in a window of their own at `paid_per_second`; per-chat pacing and a group's
+20 a minute still apply to them.
 
 Time comes from an injected `clock` (seconds, monotonic) and `sleep`, so tests can run the
 limiter on virtual time.
@@ -53,6 +55,7 @@ Sleep = Callable[[float], Awaitable[None]]
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 OVERALL_PER_SECOND = 30
+PAID_PER_SECOND = 1000
 # The window is the limit; spacing digests keeps them from bunching, so that a slot frees up every
 # ~1/30 s and an answer never waits long for one.
 MIN_INTERVAL = 1 / 30
@@ -245,6 +248,8 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         chat_burst: int = CHAT_BURST,
         chat_interval: float = CHAT_INTERVAL,
         max_retries: int = MAX_RETRIES,
+        paid_per_second: int = PAID_PER_SECOND,
+        on_flood_wait: Callable[[float], None] | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -253,6 +258,8 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         self.overall = SlidingWindow(
             overall_per_second, 1.0, min_interval=min_interval, clock=clock, sleep=sleep
         )
+        self.paid = SlidingWindow(paid_per_second, 1.0, clock=clock, sleep=sleep)
+        self._on_flood_wait = on_flood_wait
         self.group_per_minute = group_per_minute
         self.groups: dict[int | str, SlidingWindow] = {}
         self._prune_groups_at = PRUNE_AT
@@ -265,6 +272,7 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
     async def shutdown(self) -> None:
         """Stop the timers."""
         self.overall.close()
+        self.paid.close()
         for window in self.groups.values():
             window.close()
 
@@ -283,7 +291,9 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         if chat_id is not None and not isinstance(chat_id, int):
             with contextlib.suppress(TypeError, ValueError):
                 chat_id = int(chat_id)
-        counted = chat_id is not None and not data.get("allow_paid_broadcast", False)
+        budget: SlidingWindow | None = None
+        if chat_id is not None:
+            budget = self.paid if data.get("allow_paid_broadcast", False) else self.overall
         # String ids only name channels and supergroups; negative ids are groups and channels.
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
         if chat_id is not None:
@@ -293,7 +303,7 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
                 await self._sleep(wait)
         for attempt in range(self.max_retries + 1):
             try:
-                return await self._run(callback, args, kwargs, lane, chat_id, group, counted)
+                return await self._run(callback, args, kwargs, lane, chat_id, group, budget)
             except RetryAfter as exc:
                 if attempt == self.max_retries:
                     raise
@@ -304,6 +314,9 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
                     else float(wait_for)
                 )
                 self.overall.pause_until(self._clock() + seconds + RETRY_MARGIN)
+                self.paid.pause_until(self._clock() + seconds + RETRY_MARGIN)
+                if self._on_flood_wait is not None:
+                    self._on_flood_wait(seconds)
                 log.info("%s: 429 from Telegram; every request waits %.1f s", endpoint, seconds)
         raise AssertionError("unreachable")
 
@@ -315,18 +328,18 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         lane: Lane,
         chat_id: Any,
         group: bool,
-        counted: bool,
+        budget: SlidingWindow | None,
     ) -> Result:
         if group:
-            return await self._run_in_group(callback, args, kwargs, lane, chat_id, counted)
-        if not counted:
+            return await self._run_in_group(callback, args, kwargs, lane, chat_id, budget)
+        if budget is None:
             await self._after_pause()
             return await callback(*args, **kwargs)
-        await self.overall.acquire(lane)
+        await budget.acquire(lane)
         try:
             return await callback(*args, **kwargs)
         finally:
-            self.overall.release()
+            budget.release()
 
     async def _run_in_group(
         self,
@@ -335,7 +348,7 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         kwargs: dict[str, Any],
         lane: Lane,
         chat_id: int | str,
-        counted: bool,
+        budget: SlidingWindow | None,
     ) -> Result:
         window = self.groups.get(chat_id)
         if window is None:
@@ -345,15 +358,15 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
             )
         await window.acquire(lane)
         try:
-            if counted:
-                await self.overall.acquire(lane)
+            if budget is not None:
+                await budget.acquire(lane)
             else:
                 await self._after_pause()
             try:
                 return await callback(*args, **kwargs)
             finally:
-                if counted:
-                    self.overall.release()
+                if budget is not None:
+                    budget.release()
         finally:
             window.release()
 

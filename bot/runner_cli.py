@@ -14,6 +14,7 @@ from bot.config import TOKEN_ENV, Config, ConfigError
 from bot.exits import EXIT_CONFIG as EXIT_TOKEN
 from bot.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import redact, setup_logging
+from bot.ops.server import OpsPortError
 from bot.startup_check import TokenRejected, Unreachable, check_bot_api
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ def run_bot(config: Config) -> int:
             )
     except InvalidToken:
         print(REJECTED, file=sys.stderr)
+        return EXIT_TOKEN
+    except OpsPortError as exc:  # a configuration problem, like the token's
+        print(f"briefbot: {exc}", file=sys.stderr)
         return EXIT_TOKEN
     except Exception as exc:
         print(f"briefbot: stopped by an error: {redact(str(exc), [token])}", file=sys.stderr)

@@ -51,6 +51,16 @@ class TestEnvironment:
         local = load_config(path, {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
         assert local.telegram.base_url == "http://127.0.0.1:8081/bot"
 
+    def test_webhook_secret_from_the_environment(self, tmp_path: Path) -> None:
+        hook = "telegram: {webhook: {url: 'https://example.org/telegram', secret_token: old}}\n"
+        path = write(tmp_path / "c.yaml", hook)
+        config = load_config(path, {"TELEGRAM_WEBHOOK_SECRET": "from-env"})
+        assert config.telegram.webhook is not None
+        assert config.telegram.webhook.secret_token is not None
+        assert config.telegram.webhook.secret_token.get_secret_value() == "from-env"
+        polling = load_config(write(tmp_path / "p.yaml", ""), {"TELEGRAM_WEBHOOK_SECRET": "x"})
+        assert polling.telegram.webhook is None  # no webhook is made up for it
+
     def test_missing_token_says_how_to_set_it(self, tmp_path: Path) -> None:
         config = load_config(write(tmp_path / "c.yaml", ""), {})
         with pytest.raises(ConfigError, match="set the TELEGRAM_BOT_TOKEN environment variable"):

@@ -205,3 +205,28 @@ class TestRateLimiter:
             assert sleeps.waits == []  # ...so the sender had nothing left to wait for
             assert bot.services.store.delivered_ids(CHAT) == {SEED_ID}
             assert len(bot.api.messages_to(CHAT)) == 1
+
+
+class TestPaidBroadcast:
+    """With `digest.paid_broadcast`, digests go out as paid broadcasts; answers never do."""
+
+    @staticmethod
+    def paid_flags(bot: SimulatedBot, chat_id: int) -> list[object]:
+        return [
+            r.params.get("allow_paid_broadcast")
+            for r in bot.api.requests
+            if r.method == "sendMessage" and r.params.get("chat_id") == chat_id
+        ]
+
+    @pytest.mark.parametrize("paid", [True, False])
+    async def test_digest_paid_reply_free(self, config: Config, tmp_path: Path, paid: bool) -> None:
+        digest = config.digest.model_copy(update={"paid_broadcast": paid})
+        paid_config = config.model_copy(update={"digest": digest})
+        async with SimulatedBot(
+            paid_config, storage_path=tmp_path / "paid.sqlite3", start=T0, rate_limit=True
+        ) as bot:
+            await bot.say("/help", chat_id=CHAT)
+            result = await bot.services.runner.deliver(CHAT + 1)
+            assert result is not None and result.outcome is Outcome.DELIVERED
+            assert self.paid_flags(bot, CHAT) == [None]
+            assert self.paid_flags(bot, CHAT + 1) == ([True] if paid else [None])

@@ -339,6 +339,70 @@ class TestFloodWait:
         assert telegram.arrivals == []
 
 
+def send_paid(limiter: LaneRateLimiter, telegram: FakeTelegram, chat_id: int) -> Awaitable[Any]:
+    """A digest sent as a paid broadcast."""
+    data = {"chat_id": chat_id, "text": "p", "allow_paid_broadcast": True}
+    return limiter.process_request(
+        telegram.send, (), {"chat_id": chat_id, "label": "paid"}, "sendMessage", data, Lane.DIGEST
+    )
+
+
+class TestPaidBroadcast:
+    """Paid broadcasts have a budget of their own, far above 30/s; replies keep the free one."""
+
+    @pytest.fixture
+    async def paid(self, vt: VirtualTime) -> Any:
+        limiter = LaneRateLimiter(paid_per_second=100, clock=vt.clock, sleep=vt.sleep)
+        await limiter.initialize()
+        yield limiter
+        await limiter.shutdown()
+
+    async def test_paced_at_the_paid_rate(
+        self, vt: VirtualTime, telegram: FakeTelegram, paid: LaneRateLimiter
+    ) -> None:
+        await vt.run(*(send_paid(paid, telegram, 1000 + i) for i in range(500)))
+        stamps = [a.at for a in telegram.arrivals]
+        assert len(stamps) == 500
+        assert most_in_window(stamps, 1.0) == 100
+        # 100 per window of 1 s plus a round trip: about 5 s, where 30/s would take 16.
+        assert stamps[-1] - stamps[0] < 500 / 100 * 1.1
+
+    async def test_replies_keep_the_free_budget_alongside(
+        self, vt: VirtualTime, telegram: FakeTelegram, paid: LaneRateLimiter
+    ) -> None:
+        digests = [send_paid(paid, telegram, 1000 + i) for i in range(300)]
+        replies = [send(paid, telegram, 5000 + i, "reply") for i in range(60)]
+        await vt.run(*digests, *replies)
+        free = [a.at for a in telegram.arrivals if a.label == "reply"]
+        paid_stamps = [a.at for a in telegram.arrivals if a.label == "paid"]
+        assert len(free) == 60 and len(paid_stamps) == 300
+        assert most_in_window(free, 1.0) == 30
+        assert most_in_window(paid_stamps, 1.0) == 100
+        assert min(free) == 0.01  # the first reply did not wait behind the broadcast
+
+    async def test_one_chat_still_gets_about_one_a_second(
+        self, vt: VirtualTime, telegram: FakeTelegram, paid: LaneRateLimiter
+    ) -> None:
+        await vt.run(*(send_paid(paid, telegram, 1001) for _ in range(6)))
+        stamps = [a.at for a in telegram.arrivals]
+        assert most_in_window(stamps, 1.0) <= 3
+        assert stamps[-1] - stamps[0] >= 3.0
+
+    async def test_a_429_is_reported_and_pauses_paid_requests_too(
+        self, vt: VirtualTime, telegram: FakeTelegram
+    ) -> None:
+        waits: list[float] = []
+        limiter = LaneRateLimiter(on_flood_wait=waits.append, clock=vt.clock, sleep=vt.sleep)
+        telegram.refuse, telegram.retry_after = 1, 3
+        results = await vt.run(*(send_paid(limiter, telegram, 1000 + i) for i in range(20)))
+        await limiter.shutdown()
+        assert results == [True] * 20
+        assert waits == [3.0]
+        (refused_at,) = telegram.refusals
+        late = [a.at for a in telegram.arrivals if a.at > refused_at]
+        assert late and min(late) >= refused_at + 3
+
+
 class TestInTheBot:
     """In the real bot, a command's answer overtakes a digest waiting for the same slot."""
 

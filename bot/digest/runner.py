@@ -20,6 +20,7 @@ from bot.briefing.render import render_digest
 from bot.briefing.split import split_html
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
+from bot.ops.metrics import Metrics
 from bot.storage import ChatRecord, SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,15 @@ class Outcome(enum.Enum):
     GONE = "gone"  # blocked, kicked or deleted: stop trying until the chat speaks again
     MIGRATED = "migrated"  # delivered, but the group now lives under a new id
     FAILED = "failed"  # retries exhausted; try again at the next slot
+
+
+# A migrated chat got its digest: for the metrics it was sent.
+_METRIC_OUTCOME = {
+    Outcome.DELIVERED: "sent",
+    Outcome.MIGRATED: "sent",
+    Outcome.GONE: "gone",
+    Outcome.FAILED: "failed",
+}
 
 
 @dataclass(frozen=True)
@@ -87,12 +97,15 @@ class DigestRunner:
         planner: DigestPlanner,
         clock: Clock,
         sender: Sender | None = None,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.library = library
         self.planner = planner
         self.clock = clock
         self.sender = sender
+        self.metrics = metrics or Metrics()
         self._in_flight: set[int] = set()
         # One delivery per chat at a time, so a tick and /digest never build the same digest.
         self._chat_locks: dict[int, asyncio.Lock] = {}
@@ -127,7 +140,12 @@ class DigestRunner:
         digest = self.build(chat_id)
         if digest is None:
             return None
-        result = await sender.send_digest(digest)
+        try:
+            result = await sender.send_digest(digest)
+        except Exception:
+            self.metrics.digest("failed")
+            raise
+        self.metrics.digest(_METRIC_OUTCOME[result.outcome])
         now = self.clock.now()
         if result.outcome in (Outcome.DELIVERED, Outcome.MIGRATED):
             if result.new_chat_id is not None:
@@ -150,10 +168,12 @@ class DigestRunner:
         queue: asyncio.Queue[ChatRecord] = asyncio.Queue()
         for chat in due:
             queue.put_nowait(chat)
+        self.metrics.fanout_queue.inc(len(due))
 
         async def worker() -> None:
             while not queue.empty():
                 chat = queue.get_nowait()
+                self.metrics.fanout_queue.dec()
                 try:
                     await self._run_one(chat, now, stats)
                 except Exception:
@@ -162,7 +182,10 @@ class DigestRunner:
                 finally:
                     self._in_flight.discard(chat.chat_id)
 
-        await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
+        finally:  # cancelled at shutdown: the chats left over are no longer waiting here
+            self.metrics.fanout_queue.dec(queue.qsize())
         log.info(
             "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
             stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,

@@ -1,4 +1,4 @@
-"""What every handler shares: replying in parts, logging each command, and the error handler."""
+"""What every handler shares: replying in parts, logging and counting each command, errors."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None
 
 
 def logged(name: str, handler: Handler) -> Handler:
-    """Wrap a handler so each call logs one line: chat, command and time taken."""
+    """Wrap a handler so each call logs one line (chat, command, time taken) and is counted."""
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: BotContext) -> None:
@@ -48,13 +48,15 @@ def logged(name: str, handler: Handler) -> Handler:
             raise
         finally:
             chat = update.effective_chat
+            took = time.perf_counter() - started
             log.info(
                 "chat=%s command=%s took=%.1fms %s",
                 chat.id if chat else "-",
                 name,
-                (time.perf_counter() - started) * 1000,
+                took * 1000,
                 outcome,
             )
+            context.services.metrics.command(name, outcome, took)
 
     return wrapper
 
@@ -107,6 +109,12 @@ def needs_briefings(handler: Handler) -> Handler:
             await reply(update, LOADING)
 
     return wrapper
+
+
+async def count_update(update: Update, context: BotContext) -> None:
+    """Count every update by its kind (message, callback_query, ...) for the metrics."""
+    kind = next((k for k in Update.ALL_TYPES if getattr(update, k, None) is not None), "other")
+    context.services.metrics.updates.labels(kind).inc()
 
 
 async def track_chat(update: Update, context: BotContext) -> None:

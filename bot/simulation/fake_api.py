@@ -300,11 +300,16 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class FloodLimits:
-    """Telegram's broadcast limits, applied to accepted sendMessage/editMessageText calls."""
+    """Telegram's broadcast limits, applied to accepted sendMessage/editMessageText calls.
+
+    A message sent with ``allow_paid_broadcast`` counts against `paid_per_second` instead of
+    `overall_per_second`; the per-chat limits apply to it as to any other.
+    """
 
     overall_per_second: int = 30
     group_per_minute: int = 20
     per_chat_per_second: int | None = None
+    paid_per_second: int = 1000
 
 
 class FakeTimeout(Exception):
@@ -357,7 +362,7 @@ _JSON_PARAMS = frozenset(
     | {"reply_markup", "link_preview_options", "reply_parameters", "commands", "scope"}
     | {"disable_web_page_preview", "disable_notification", "protect_content", "show_alert"}
     | {"allow_sending_without_reply", "cache_time", "allowed_updates", "drop_pending_updates"}
-    | {"max_connections"}
+    | {"max_connections", "allow_paid_broadcast"}
 )
 _SEND_METHODS = frozenset(
     {"sendmessage", "editmessagetext", "editmessagereplymarkup", "deletemessage"}
@@ -427,6 +432,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[int, int], _Stored] = {}
         self._last_message_id: dict[int, int] = {}
         self._flood_all: deque[float] = deque()
+        self._flood_paid: deque[float] = deque()
         self._flood_chat: dict[int, deque[float]] = {}
         self._files: dict[str, StoredFile] = {}
 
@@ -700,16 +706,18 @@ class FakeBotAPI:
             return {"is_disabled": True}
         return None
 
-    def _check_flood(self, chat_id: int) -> None:
+    def _check_flood(self, chat_id: int, *, paid: bool = False) -> None:
         """Raise 429 if one more message now would break a limit, else count it."""
         if self.flood is None:
             return
         now = self._monotonic()
         history = self._flood_chat.setdefault(chat_id, deque())
-        for window, span in ((self._flood_all, 1), (history, 60)):
+        overall = self._flood_paid if paid else self._flood_all
+        limit = self.flood.paid_per_second if paid else self.flood.overall_per_second
+        for window, span in ((overall, 1), (history, 60)):
             while window and window[0] <= now - span:
                 window.popleft()
-        waits = [_wait(self._flood_all, self.flood.overall_per_second, 1.0, now)]
+        waits = [_wait(overall, limit, 1.0, now)]
         if self._chat_type(chat_id) in ("group", "supergroup"):
             waits.append(_wait(history, self.flood.group_per_minute, 60.0, now))
         if self.flood.per_chat_per_second is not None:
@@ -723,7 +731,7 @@ class FakeBotAPI:
                 f"Too Many Requests: retry after {retry_after}",
                 {"retry_after": retry_after},
             )
-        self._flood_all.append(now)
+        overall.append(now)
         history.append(now)
 
     def _pending(self, offset: int) -> bool:
@@ -845,7 +853,7 @@ class FakeBotAPI:
         chat_id: int = params["chat_id"]
         text, parse_mode, visible = self._checked_text(params)
         markup = self._checked_markup(params)
-        self._check_flood(chat_id)
+        self._check_flood(chat_id, paid=params.get("allow_paid_broadcast") is True)
         message_id = self._last_message_id.get(chat_id, 0) + 1
         self._last_message_id[chat_id] = message_id
         date = int(self._clock())
@@ -878,7 +886,7 @@ class FakeBotAPI:
             if utf16_length(visible) > MAX_CAPTION_LENGTH:
                 raise _APIError(400, "Bad Request: message caption is too long")
         markup = self._checked_markup(params)
-        self._check_flood(chat_id)
+        self._check_flood(chat_id, paid=params.get("allow_paid_broadcast") is True)
         message_id = self._last_message_id.get(chat_id, 0) + 1
         self._last_message_id[chat_id] = message_id
         date = int(self._clock())
@@ -1029,6 +1037,8 @@ class FakeBotAPI:
 
 def _wait(window: deque[float], limit: int, span: float, now: float) -> float:
     """Seconds until `window` (timestamps, oldest first) has room for one more in `span`."""
+    if len(window) < limit:  # the common case, without copying a window of up to 1000
+        return 0.0
     recent = [stamp for stamp in window if stamp > now - span]
     if len(recent) < limit:
         return 0.0

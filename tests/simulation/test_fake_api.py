@@ -215,6 +215,25 @@ async def test_flood_limit_rejects_then_recovers() -> None:
 
 
 @retry_after_as_int
+async def test_paid_broadcasts_have_a_limit_of_their_own() -> None:
+    clock = FakeClock()
+    api = FakeBotAPI(flood=FloodLimits(overall_per_second=2, paid_per_second=4), monotonic=clock)
+    async with Bot(api.token, request=FakeRequest(api)) as bot:
+        for n in range(4):
+            await bot.send_message(CHAT + n, "paid", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(CHAT + 9, "paid", allow_paid_broadcast=True)
+        for n in range(2):  # the free budget is untouched by paid messages
+            await bot.send_message(CHAT + 10 + n, "free")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(CHAT + 20, "free")
+        clock.now += 1.0
+        await bot.send_message(CHAT + 9, "paid", allow_paid_broadcast=True)
+    assert api.flood_rejections == 2
+    assert len(api.sent) == 7
+
+
+@retry_after_as_int
 async def test_group_flood_limit_is_per_minute() -> None:
     clock = FakeClock()
     api = FakeBotAPI(flood=FloodLimits(group_per_minute=2), monotonic=clock)

@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, health state and the small web server that serves both."""
