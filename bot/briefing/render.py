@@ -13,6 +13,7 @@ from html import escape
 
 from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
 from bot.briefing.pages import Item, Section, whole
+from bot.briefing.split import MESSAGE_LIMIT, utf16_width, visible_length
 from bot.commands import COMMANDS, DRAFTING_HELP
 
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
@@ -317,3 +318,38 @@ def render_welcome(count: int) -> str:
         "/quotes · what was said\n\n"
         "/help lists every command."
     )
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` cut on a word boundary to at most `room` UTF-16 code units, ending with "…"."""
+    if utf16_width(text) <= room:
+        return text
+    used, end = 1, len(text)  # the "…" takes one unit
+    for i, char in enumerate(text):
+        used += utf16_width(char)
+        if used > room:
+            end = i
+            break
+    kept = text[:end]
+    if " " in kept[room // 2 :]:  # cut at a space unless that would waste half the room
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ,;:") + "…"
+
+
+def render_card(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
+    """A briefing's summary card for sharing: title, date and source, summary; one message.
+
+    The summary is shortened (on a word boundary, ending with "…") when the whole card would
+    not fit in `limit` characters as Telegram counts them.
+    """
+    byline = format_date(briefing.published_date)
+    if briefing.source is not None:
+        byline += f" · {briefing.source.name}"
+    head = f"<b>{e(_cut(briefing.title, limit // 4))}</b>\n<i>{e(byline)}</i>\n\n"
+    # Escaping does not change the visible length: "&amp;" is one character, as "&" was.
+    return head + e(_cut(briefing.summary, limit - visible_length(head)))
+
+
+def card_description(briefing: Briefing) -> str:
+    """The one line under a shared briefing's title: its date and the start of its summary."""
+    return f"{format_date(briefing.published_date)} · {one_line(briefing.summary, 100)}"

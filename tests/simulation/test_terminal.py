@@ -122,7 +122,7 @@ class TestMetaCommands:
         await sim.handle("/summary")
         await sim.handle(":press 9")
         assert "(no buttons to press)" in self.output(sim)
-        assert "(press a button from 1 to 4)" in self.output(sim)
+        assert "(press a button from 1 to 5)" in self.output(sim)
 
     async def test_group_chat(self, sim: Simulator) -> None:
         await sim.handle(":group")
