@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from bot.briefing.library import BriefingLibrary
+from bot.briefing.render import plural
 from bot.config import Config
 from bot.exits import EXIT_CONFIG, EXIT_ERRORS
 from bot.simulation.fake_api import SentMessage
@@ -492,9 +493,12 @@ class Simulator:
             return
         first = int(offset) if offset.isdecimal() else 0
         shown = f"“{query}”" if query else "no query"
-        count = (
-            f"results {first + 1}–{first + len(answer.results)}" if answer.results else "no results"
-        )
+        found = len(answer.results)
+        count = f"results {first + 1}–{first + found}"
+        if not found:
+            count = "no results"
+        elif first == 0 and not answer.next_offset:
+            count = plural(found, "result")
         self._print(f"[inline · {shown} · {count}]")
         for number, result in enumerate(answer.results, start=first + 1):
             self._print(f"  {number}. {result.title}")
