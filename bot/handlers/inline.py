@@ -3,7 +3,7 @@
 Each result sends the briefing's summary card with a button that opens it in the bot through a
 deep link (``t.me/<bot>?start=<id>``). The answer is the same for everyone, so Telegram may
 cache it; results come 50 at a time, and `next_offset` (the number of results already given)
-asks for more.
+asks for more (see `bot.briefing.sharing` for how far).
 """
 
 from __future__ import annotations
@@ -62,13 +62,11 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     if query is None:
         return
     start = _offset(query.offset)
-    found = shareable(context.services.library, query.query, limit=start + PAGE + 1)
-    page = found[start : start + PAGE]
-    more = len(found) > start + PAGE
+    page = shareable(context.services.library, query.query, start, PAGE)
     username = context.bot.username
     await query.answer(
-        [_result(briefing, username) for briefing in page],
+        [_result(briefing, username) for briefing in page.briefings],
         cache_time=CACHE_SECONDS,
         is_personal=False,
-        next_offset=str(start + PAGE) if more else "",
+        next_offset=str(start + PAGE) if page.more else "",
     )

@@ -132,6 +132,21 @@ class TestPaging:
         assert (len(second.results), second.next_offset) == (10, "")
         assert not set(ids(first)) & set(ids(second))
 
+    async def test_a_query_offers_at_most_200_matches(
+        self, sim: SimulatedBot, write_briefing: WriteBriefing
+    ) -> None:
+        for n in range(210):
+            write_briefing(f"tram-{n:03d}", "2026-01-01", title=f"Tram works week {n}")
+        sim.reload()
+        pages, offset = [], ""
+        for _ in range(5):
+            got = await answer(sim, "tram", offset)
+            pages.append((len(got.results), got.next_offset))
+            offset = got.next_offset
+            if not offset:
+                break
+        assert pages == [(50, "50"), (50, "100"), (50, "150"), (50, "")]
+
     @pytest.mark.parametrize("offset", ["abc", "-5", "99999999999999", "1e3", "٣"])
     async def test_an_offset_we_never_gave_starts_over_or_ends(
         self, sim: SimulatedBot, offset: str

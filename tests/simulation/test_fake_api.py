@@ -449,6 +449,20 @@ class TestInlineAnswers:
             )
         assert api.inline_answers == []
 
+    @pytest.mark.parametrize("offset", ["50", ""])
+    async def test_over_http_too(self, offset: str) -> None:
+        api = FakeBotAPI()
+        with FakeBotAPIServer(api) as server:
+            async with Bot(api.token, base_url=server.base_url) as bot:
+                await bot.answer_inline_query(
+                    "9", [self.article("a", "<i>x</i>")], is_personal=False, next_offset=offset
+                )
+                with pytest.raises(BadRequest, match="Can't parse entities"):
+                    await bot.answer_inline_query("9", [self.article("a", "a < b")])
+        [answer] = api.inline_answers
+        assert (answer.next_offset, answer.is_personal) == (offset, False)
+        assert [r.visible_text for r in answer.results] == ["x"]
+
     async def test_update_factory_builds_inline_queries_ptb_reads(self, bot: Bot) -> None:
         factory = UpdateFactory()
         data = factory.inline_query("words", offset="50", user_id=77, chat_type="supergroup")
