@@ -1044,8 +1044,11 @@ class FakeBotAPI:
         return True
 
     def _checked_result(self, result: Any, taken: set[str]) -> InlineResult:
-        """An article result, checked as Telegram checks it (the message as sendMessage would)."""
-        if not isinstance(result, dict) or result.get("type") != "article":
+        """A result checked as Telegram checks it; a text message in it as sendMessage would be.
+
+        Articles must have a title and a message; other types (photos, …) are only recorded.
+        """
+        if not isinstance(result, dict) or not isinstance(result.get("type"), str):
             raise _APIError(400, "Bad Request: RESULT_TYPE_INVALID")
         result_id = str(result.get("id") or "")
         if not 1 <= len(result_id.encode()) <= MAX_RESULT_ID_BYTES:
@@ -1053,18 +1056,21 @@ class FakeBotAPI:
         if result_id in taken:
             raise _APIError(400, "Bad Request: RESULT_ID_DUPLICATE")
         title = result.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise _APIError(400, "Bad Request: RESULT_TITLE_EMPTY")
         content = result.get("input_message_content")
-        if not isinstance(content, dict):
-            raise _APIError(400, "Bad Request: MESSAGE_EMPTY")
-        text, parse_mode, _ = self._checked_text(
-            {"text": content.get("message_text"), "parse_mode": content.get("parse_mode")}
-        )
+        if result["type"] == "article":
+            if not isinstance(title, str) or not title.strip():
+                raise _APIError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            if not isinstance(content, dict):
+                raise _APIError(400, "Bad Request: MESSAGE_EMPTY")
+        text, parse_mode = "", None
+        if isinstance(content, dict) and "message_text" in content:
+            text, parse_mode, _ = self._checked_text(
+                {"text": content["message_text"], "parse_mode": content.get("parse_mode")}
+            )
         markup = self._checked_markup({"reply_markup": result.get("reply_markup")})
         return InlineResult(
             result_id,
-            title,
+            str(title or ""),
             str(result.get("description") or ""),
             text,
             parse_mode,

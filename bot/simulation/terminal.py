@@ -428,7 +428,7 @@ class Simulator:
                 await self._forward(arg)
             elif command == "inline":
                 await self._inline(arg.strip())
-            elif command in {"inline-more", "more-inline"}:
+            elif command == "inline-more":
                 await self._inline_more()
             elif command == "chat":
                 self.chat.chat_id = parse_chat_id(arg)

@@ -199,7 +199,9 @@ class TestAnyQuery:
         assert utf16_length(card.visible_text) <= 4096
         assert card.title == title
 
-    @pytest.mark.parametrize("chat_type", ["sender", "private", "group", "supergroup", None])
+    @pytest.mark.parametrize(
+        "chat_type", ["sender", "private", "group", "supergroup", "channel", None]
+    )
     async def test_queries_from_any_kind_of_chat(self, sim: SimulatedBot, chat_type: str) -> None:
         got = await answer(sim, "ceasefire", chat_type=chat_type, user_id=5001)
         assert ids(got) == [SEED_ID]
