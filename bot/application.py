@@ -6,7 +6,8 @@ Handler order matters, and is:
 * group -1: `track_chat` sees every update first (remembers the chat, reactivates a chat that
   had blocked the bot);
 * group 0, first match wins: the commands; the draft buttons (before the other inline buttons,
-  which answer any data); inline buttons; any other command (`cmd_unknown`, after the real ones
+  which answer any data); inline buttons; inline queries (`@<bot> words` in any chat, a
+  kind of update nothing else takes); any other command (`cmd_unknown`, after the real ones
   since it matches them all); files in private chats (drafting for admins, a polite refusal for
   others); an admin's article in a private chat (long, forwarded, or continuing one sent
   seconds ago; before the search, which would take it); plain text in private chats (a search).
@@ -34,6 +35,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -49,7 +51,7 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
-from bot.handlers import admin, briefings, drafting, subscriptions
+from bot.handlers import admin, briefings, drafting, inline, subscriptions
 from bot.handlers.common import Handler, count_update, logged, needs_briefings, on_error, track_chat
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
@@ -209,6 +211,9 @@ def _register_handlers(application: BotApplication) -> None:
     )
     application.add_handler(
         CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
+    )
+    application.add_handler(
+        InlineQueryHandler(logged("inline", needs_briefings(inline.on_inline_query)))
     )
     application.add_handler(
         MessageHandler(filters.COMMAND & only_new, logged("unknown", briefings.cmd_unknown))

@@ -13,6 +13,7 @@ from html import escape
 
 from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
 from bot.briefing.pages import Item, Section, whole
+from bot.briefing.split import MESSAGE_LIMIT, utf16_width, visible_length
 from bot.commands import COMMANDS, DRAFTING_HELP
 
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
@@ -173,7 +174,7 @@ ARCHIVE_TITLE_CUT = 100
 ARCHIVE_NAME_CUT = 80
 
 
-def _cut(text: str, limit: int) -> str:
+def _flat_cut(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -198,15 +199,15 @@ def render_archive_quotes(
         f"<i>{total} quote{'s' if total != 1 else ''} · page {page} of {pages}</i>",
     ]
     for number, (briefing, quote) in enumerate(entries, start=first_number):
-        who = f"<b>{e(_cut(quote.speaker, ARCHIVE_NAME_CUT))}</b>"
+        who = f"<b>{e(_flat_cut(quote.speaker, ARCHIVE_NAME_CUT))}</b>"
         if quote.role:
-            who += f", {e(_cut(quote.role, ARCHIVE_NAME_CUT))}"
+            who += f", {e(_flat_cut(quote.role, ARCHIVE_NAME_CUT))}"
         lines += [
             "",
-            f"{number}. <i>{e(_cut(briefing.title, ARCHIVE_TITLE_CUT))}</i> · "
+            f"{number}. <i>{e(_flat_cut(briefing.title, ARCHIVE_TITLE_CUT))}</i> · "
             f"{format_date(briefing.published_date)} · <code>{e(briefing.id)}</code>",
             who,
-            f"<blockquote>{e(_cut(quote.text, ARCHIVE_QUOTE_CUT))}</blockquote>",
+            f"<blockquote>{e(_flat_cut(quote.text, ARCHIVE_QUOTE_CUT))}</blockquote>",
         ]
     return "\n".join(lines)
 
@@ -362,3 +363,38 @@ def render_welcome(count: int) -> str:
         "/quotes · what was said\n\n"
         "/help lists every command."
     )
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` cut on a word boundary to at most `room` UTF-16 code units, ending with "…"."""
+    if utf16_width(text) <= room:
+        return text
+    used, end = 1, len(text)  # the "…" takes one unit
+    for i, char in enumerate(text):
+        used += utf16_width(char)
+        if used > room:
+            end = i
+            break
+    kept = text[:end]
+    if " " in kept[room // 2 :]:  # cut at a space unless that would waste half the room
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ,;:") + "…"
+
+
+def render_card(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
+    """A briefing's summary card for sharing: title, date and source, summary; one message.
+
+    The summary is shortened (on a word boundary, ending with "…") when the whole card would
+    not fit in `limit` characters as Telegram counts them.
+    """
+    byline = format_date(briefing.published_date)
+    if briefing.source is not None:
+        byline += f" · {briefing.source.name}"
+    head = f"<b>{e(_cut(briefing.title, limit // 4))}</b>\n<i>{e(byline)}</i>\n\n"
+    # Escaping does not change the visible length: "&amp;" is one character, as "&" was.
+    return head + e(_cut(briefing.summary, limit - visible_length(head)))
+
+
+def card_description(briefing: Briefing) -> str:
+    """The one line under a shared briefing's title: its date and the start of its summary."""
+    return f"{format_date(briefing.published_date)} · {one_line(briefing.summary, 100)}"

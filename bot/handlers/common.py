@@ -105,6 +105,9 @@ def needs_briefings(handler: Handler) -> Handler:
             await handler(update, context)
         elif update.callback_query is not None:
             await update.callback_query.answer(LOADING)
+        elif update.inline_query is not None:
+            # No results, and not cached: the next keystroke asks again.
+            await update.inline_query.answer([], cache_time=0, is_personal=True)
         else:
             await reply(update, LOADING)
 

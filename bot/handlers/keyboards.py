@@ -27,14 +27,18 @@ SECTIONS = {"w": "👥 Who attends", "q": "💬 Quotes", "r": "🔗 Related", "t
 # The longer codes of earlier versions, still under messages sent before.
 OLD_SECTION_CODES = {"who": "w", "quotes": "q", "related": "r", "timeline": "t"}
 PAGE_SIZE = 8
+SHARE_LABEL = "↗ Share"
 
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup | None:
-    """Buttons under a summary: the briefing's other sections that have something to show."""
+def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup:
+    """Buttons under a summary: the other sections that have something to show, then Share.
+
+    Share lets the reader pick a chat and types `@<bot> <id>` there (inline mode).
+    """
     filled = {
         "w": briefing.attendees,
         "q": briefing.quotes,
@@ -46,9 +50,9 @@ def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup | None:
         for code, label in SECTIONS.items()
         if filled[code]
     ]
-    if not shown:
-        return None
-    return InlineKeyboardMarkup([shown[i : i + 2] for i in range(0, len(shown), 2)])
+    rows = [shown[i : i + 2] for i in range(0, len(shown), 2)]
+    rows.append([InlineKeyboardButton(SHARE_LABEL, switch_inline_query=briefing.id)])
+    return InlineKeyboardMarkup(rows)
 
 
 def fits(data: str) -> bool:

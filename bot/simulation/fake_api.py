@@ -290,6 +290,42 @@ MAX_CAPTION_LENGTH = 1024
 
 
 @dataclass(frozen=True)
+class InlineResult:
+    """One article result of an inline answer: what the reader sees, and the message it sends."""
+
+    id: str
+    title: str
+    description: str
+    text: str
+    """The message it sends, as the bot wrote it (HTML source when `parse_mode` is HTML)."""
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+
+    @property
+    def visible_text(self) -> str:
+        """The message it sends, with Telegram-HTML tags removed and entities decoded."""
+        if (self.parse_mode or "").lower() == "html":
+            return parse_html_entities(self.text)
+        return self.text
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    """An accepted answerInlineQuery."""
+
+    inline_query_id: str
+    results: list[InlineResult]
+    next_offset: str
+    cache_time: int | None
+    is_personal: bool
+
+
+MAX_INLINE_RESULTS = 50
+MAX_INLINE_OFFSET_BYTES = 64
+MAX_RESULT_ID_BYTES = 64
+
+
+@dataclass(frozen=True)
 class RecordedRequest:
     """One call to the fake, answered or not (a scripted timeout is recorded as 504)."""
 
@@ -362,7 +398,7 @@ _JSON_PARAMS = frozenset(
     | {"reply_markup", "link_preview_options", "reply_parameters", "commands", "scope"}
     | {"disable_web_page_preview", "disable_notification", "protect_content", "show_alert"}
     | {"allow_sending_without_reply", "cache_time", "allowed_updates", "drop_pending_updates"}
-    | {"max_connections", "allow_paid_broadcast"}
+    | {"max_connections", "allow_paid_broadcast", "results", "is_personal", "button"}
 )
 _SEND_METHODS = frozenset(
     {"sendmessage", "editmessagetext", "editmessagereplymarkup", "deletemessage"}
@@ -420,6 +456,7 @@ class FakeBotAPI:
         self.flood_rejections = 0
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook_url = ""
+        self.inline_answers: list[InlineAnswer] = []
 
         self._updates: list[dict[str, Any]] = []
         self._last_update_id = 0
@@ -454,6 +491,7 @@ class FakeBotAPI:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "sendChatAction": self._send_chat_action,
             "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
@@ -630,6 +668,7 @@ class FakeBotAPI:
             self.sent.clear()
             self.requests.clear()
             self.flood_rejections = 0
+            self.inline_answers.clear()
 
     # ----------------------------------------------------------------- checks
 
@@ -985,6 +1024,66 @@ class FakeBotAPI:
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         return True
+
+    def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        if not params.get("inline_query_id"):
+            raise _APIError(400, "Bad Request: QUERY_ID_INVALID")
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise _APIError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise _APIError(400, "Bad Request: RESULTS_TOO_MUCH")
+        next_offset = params.get("next_offset") or ""
+        if len(str(next_offset).encode()) > MAX_INLINE_OFFSET_BYTES:
+            raise _APIError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        checked: list[InlineResult] = []
+        for result in results:
+            checked.append(self._checked_result(result, {r.id for r in checked}))
+        cache_time = params.get("cache_time")
+        self.inline_answers.append(
+            InlineAnswer(
+                str(params["inline_query_id"]),
+                checked,
+                str(next_offset),
+                int(cache_time) if isinstance(cache_time, int | float) else None,
+                params.get("is_personal") is True,
+            )
+        )
+        return True
+
+    def _checked_result(self, result: Any, taken: set[str]) -> InlineResult:
+        """A result checked as Telegram checks it; a text message in it as sendMessage would be.
+
+        Articles must have a title and a message; other types (photos, …) are only recorded.
+        """
+        if not isinstance(result, dict) or not isinstance(result.get("type"), str):
+            raise _APIError(400, "Bad Request: RESULT_TYPE_INVALID")
+        result_id = str(result.get("id") or "")
+        if not 1 <= len(result_id.encode()) <= MAX_RESULT_ID_BYTES:
+            raise _APIError(400, "Bad Request: RESULT_ID_INVALID")
+        if result_id in taken:
+            raise _APIError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        title = result.get("title")
+        content = result.get("input_message_content")
+        if result["type"] == "article":
+            if not isinstance(title, str) or not title.strip():
+                raise _APIError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            if not isinstance(content, dict):
+                raise _APIError(400, "Bad Request: MESSAGE_EMPTY")
+        text, parse_mode = "", None
+        if isinstance(content, dict) and "message_text" in content:
+            text, parse_mode, _ = self._checked_text(
+                {"text": content["message_text"], "parse_mode": content.get("parse_mode")}
+            )
+        markup = self._checked_markup({"reply_markup": result.get("reply_markup")})
+        return InlineResult(
+            result_id,
+            str(title or ""),
+            str(result.get("description") or ""),
+            text,
+            parse_mode,
+            copy.deepcopy(markup),
+        )
 
     def _send_chat_action(self, params: dict[str, Any]) -> bool:
         if not params.get("action"):

@@ -24,7 +24,7 @@ from bot.config import Config
 from bot.context import BotApplication, BotServices
 from bot.digest.runner import RunStats
 from bot.handlers.drafting import close_article_window
-from bot.simulation.fake_api import FakeBotAPI, FakeRequest, SentMessage
+from bot.simulation.fake_api import FakeBotAPI, FakeRequest, InlineAnswer, SentMessage
 from bot.simulation.updates import UpdateFactory
 
 _log = logging.getLogger(__name__)
@@ -166,6 +166,23 @@ class SimulatedBot:
         )
         return await self.feed(update)
 
+    async def inline(
+        self,
+        query: str,
+        offset: str = "",
+        *,
+        user_id: int = DEFAULT_USER,
+        chat_type: str | None = "sender",
+    ) -> InlineAnswer | None:
+        """A user types `@<bot> query` in a chat; the bot's answer (None if it gave none)."""
+        update = self.updates.inline_query(
+            query, offset=offset, user_id=user_id, chat_type=chat_type
+        )
+        query_id = update["inline_query"]["id"]
+        await self.feed(update)
+        answers = [a for a in self.api.inline_answers if a.inline_query_id == query_id]
+        return answers[-1] if answers else None
+
     async def advance(self, delta: dt.timedelta) -> tuple[list[SentMessage], RunStats]:
         """Move the clock on and push the digests that fell due, as the digest tick would."""
         return await self.travel_to(self.clock.now() + delta)
@@ -221,3 +238,13 @@ def buttons(message: SentMessage) -> list[tuple[str, str]]:
         for row in markup.get("inline_keyboard", [])
         for button in row
     ]
+
+
+def switch_inline_query(message: SentMessage, index: int) -> str | None:
+    """The query a button (numbered as in `buttons`) types in inline mode, if it is such a one."""
+    markup = message.reply_markup or {}
+    row_buttons = [button for row in markup.get("inline_keyboard", []) for button in row]
+    if not 0 <= index < len(row_buttons):
+        return None
+    query = row_buttons[index].get("switch_inline_query")
+    return query if isinstance(query, str) else None

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from bot.briefing.library import BriefingLibrary
+from bot.briefing.render import plural
 from bot.config import Config
 from bot.exits import EXIT_CONFIG, EXIT_ERRORS
 from bot.simulation.fake_api import SentMessage
@@ -35,6 +36,7 @@ from bot.simulation.harness import (
     DEFAULT_USER,
     SimulatedBot,
     buttons,
+    switch_inline_query,
 )
 
 META_HELP = """\
@@ -49,6 +51,8 @@ META_HELP = """\
 :paste             the next lines, up to :end, are sent as one message (an article, for admins)
 :send FILE         send a file (.txt/.html/.md article or edited .yaml draft)
 :forward TEXT      forward a message; forwarded parts in a row are joined into one article
+:inline QUERY      what typing "@bot QUERY" in this chat offers (inline mode); no query: newest
+:inline-more       the next page of those results
 :quit              leave (Ctrl-D works too, exit code 0)
 Ctrl-C             leave at once (exit code 130)"""
 
@@ -256,6 +260,7 @@ class Simulator:
         self.last_with_buttons: SentMessage | None = None
         self.done = False
         self.pasting: list[str] | None = None
+        self.inline_next: tuple[str, str] | None = None  # the last inline query, its next offset
 
     def _print(self, text: str = "") -> None:
         if self.width is not None:
@@ -421,6 +426,10 @@ class Simulator:
                 await self._send_file(arg)
             elif command == "forward":
                 await self._forward(arg)
+            elif command == "inline":
+                await self._inline(arg.strip())
+            elif command == "inline-more":
+                await self._inline_more()
             elif command == "chat":
                 self.chat.chat_id = parse_chat_id(arg)
                 self._print(f"  (now in chat {self.chat.chat_id})")
@@ -460,6 +469,10 @@ class Simulator:
             return
         label, data = keys[int(arg) - 1]
         self._print(f"  (pressed “{label}”)")
+        share = switch_inline_query(message, int(arg) - 1)
+        if share is not None:  # Telegram lets the reader pick a chat and types "@bot <id>" there
+            await self._inline(share)
+            return
         requests = self.bot.api.requests
         before = len(requests)
         sent = await self.bot.press(message, data, user_id=self.chat.user_id)
@@ -470,6 +483,43 @@ class Simulator:
                 kind = "alert" if request.params.get("show_alert") in (True, "true") else "toast"
                 self._print(f"[{kind}] {text}")
         self._show(sent)
+
+    async def _inline(self, query: str, offset: str = "") -> None:
+        kind = "sender" if self.chat.chat_id > 0 else "supergroup"
+        answer = await self.bot.inline(query, offset, user_id=self.chat.user_id, chat_type=kind)
+        self.inline_next = None
+        if answer is None:
+            self._print("  (no answer)")
+            return
+        first = int(offset) if offset.isdecimal() else 0
+        shown = f"“{query}”" if query else "no query"
+        found = len(answer.results)
+        count = f"results {first + 1}–{first + found}"
+        if not found:
+            count = "no results"
+        elif first == 0 and not answer.next_offset:
+            count = plural(found, "result")
+        self._print(f"[inline · {shown} · {count}]")
+        for number, result in enumerate(answer.results, start=first + 1):
+            self._print(f"  {number}. {result.title}")
+            self._print(f"     {result.description}")
+            body = render_for_terminal(result.text, self.ansi) if result.parse_mode else result.text
+            for line in body.splitlines():
+                self._print(f"     ┆ {line}".rstrip())
+            for row in (result.reply_markup or {}).get("inline_keyboard", []):
+                for button in row:
+                    target = f" <{button['url']}>" if button.get("url") else ""
+                    self._print(f"     [{button['text']}]{target}")
+        if answer.next_offset:
+            self.inline_next = (query, answer.next_offset)
+            self._print("  (more: :inline-more)")
+        self.out.flush()
+
+    async def _inline_more(self) -> None:
+        if self.inline_next is None:
+            self._print("  (no more inline results; :inline QUERY first)")
+            return
+        await self._inline(*self.inline_next)
 
     async def _advance(self, arg: str) -> None:
         delta = parse_duration(arg)

@@ -129,6 +129,31 @@ class UpdateFactory:
         }
         return {"update_id": next(self._update_ids), "callback_query": query}
 
+    def inline_query(
+        self,
+        query: str,
+        *,
+        offset: str = "",
+        user_id: int = 1001,
+        chat_type: str | None = "sender",
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """A user typing `@<bot> query` in a chat of `chat_type`.
+
+        `chat_type` is what Telegram reports: "sender" (the private chat with the bot),
+        "private", "group", "supergroup" or "channel"; None when it cannot tell.
+        """
+        inline_query: dict[str, Any] = {
+            "id": str(next(self._callback_ids)),
+            "from": self._user(user_id, user_id, "private", first_name, username),
+            "query": query,
+            "offset": offset,
+        }
+        if chat_type is not None:
+            inline_query["chat_type"] = chat_type
+        return {"update_id": next(self._update_ids), "inline_query": inline_query}
+
     @staticmethod
     def _user(
         chat_id: int, user_id: int | None, chat_type: str, first_name: str, username: str

@@ -328,3 +328,38 @@ class TestCounts:
         assert render.speakers_label(quotes[:3]) == "A and B"
         assert render.speakers_label(quotes[:4]) == "A, B and 1 other"
         assert render.speakers_label(quotes) == "A, B and 2 others"
+
+
+class TestSummaryCard:
+    """The card a shared briefing sends: title, date and source, summary; always one message."""
+
+    def test_title_byline_and_summary(self) -> None:
+        card = render.render_card(
+            make(title=NASTY, summary=NASTY, source={"name": "A & B", "url": "https://x.org"})
+        )
+        assert visible(card) == f"{NASTY}\n15 March 2025 · A & B\n\n{NASTY}"
+
+    def test_longest_fields_fit_without_cutting(self) -> None:
+        briefing = make(title="T" * 200, summary=("word " * 400).strip())
+        card = render.render_card(briefing)
+        assert visible(card).endswith(briefing.summary)
+        assert utf16_length(visible(card)) <= MAX_MESSAGE_LENGTH
+
+    @pytest.mark.parametrize("limit", [120, 300, 1000])
+    def test_a_summary_too_long_is_cut_on_a_word_to_the_limit(self, limit: int) -> None:
+        summary = ("Ceasefire & talks 🇺🇦 <continue> " * 60).strip()
+        card = visible(render.render_card(make(summary=summary), limit=limit))
+        assert utf16_length(card) <= limit
+        assert utf16_length(card) > limit - 40  # the room is used, not wasted
+        shown = card.split("\n\n", 1)[1]
+        assert shown.endswith("…")
+        assert summary.startswith(shown[:-1])
+        assert summary[len(shown) - 1] == " "  # cut where a word ended
+
+    def test_description_is_date_and_the_start_of_the_summary(self) -> None:
+        briefing = make(summary="First sentence here. Second one. " + "long " * 50)
+        assert render.card_description(briefing) == "15 March 2025 · First sentence here."
+        long = render.card_description(make(summary="word " * 100))
+        assert long.startswith("15 March 2025 · word word")
+        assert long.endswith("…")
+        assert len(long) < 130

@@ -76,6 +76,7 @@ class TestSummaryAndReferences:
             "💬 Quotes",
             "🔗 Related",
             "🗓 Timeline",
+            "↗ Share",
         ]
 
     async def test_by_id_and_by_number(self, sim: SimulatedBot, add_briefing: AddBriefing) -> None:
@@ -444,11 +445,11 @@ class TestAnswersReadRight:
         add_briefing("bare.yaml", briefing_yaml("bare", "2025-06-02"))
         sim.reload()
         [summary] = await sim.say("/summary t")
-        assert buttons(summary) == [("🗓 Timeline", "s:t:t")]
+        assert buttons(summary) == [("🗓 Timeline", "s:t:t"), ("↗ Share", "")]
         [timeline_answer] = await sim.press(summary, "s:t:t")
         assert "Monday\nTalks" in timeline_answer.visible_text
         [bare] = await sim.say("/summary bare")
-        assert bare.reply_markup is None
+        assert [label for label, _ in buttons(bare)] == ["↗ Share"]
 
     async def test_section_buttons_open_long_sections_with_pages(
         self, sim: SimulatedBot, add_briefing: AddBriefing

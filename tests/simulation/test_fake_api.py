@@ -13,7 +13,9 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
+    InlineQueryResultArticle,
     InputFile,
+    InputTextMessageContent,
     Update,
 )
 from telegram import InlineKeyboardMarkup as Markup
@@ -417,3 +419,73 @@ class TestFiles:
                 )
                 file = await bot.get_file(stored.file_id)
                 assert bytes(await file.download_as_bytearray()) == bytes(range(256))
+
+
+class TestInlineAnswers:
+    """answerInlineQuery is checked as Telegram checks it, and each accepted answer recorded."""
+
+    @staticmethod
+    def article(
+        result_id: str, text: str = "<b>Card</b>", **extra: Any
+    ) -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(
+            result_id, "Title", InputTextMessageContent(text, parse_mode="HTML"), **extra
+        )
+
+    async def test_an_answer_is_recorded_with_its_messages(self, bot: Bot, api: FakeBotAPI) -> None:
+        button = InlineKeyboardButton("Open", url="https://t.me/briefbot_sim_bot?start=a")
+        result = self.article("a", "<b>A</b> &amp; B", reply_markup=Markup([[button]]))
+        await bot.answer_inline_query("7", [result], cache_time=300, next_offset="50")
+        [answer] = api.inline_answers
+        assert (answer.inline_query_id, answer.next_offset, answer.cache_time) == ("7", "50", 300)
+        assert answer.is_personal is False
+        [recorded] = answer.results
+        assert (recorded.id, recorded.title, recorded.visible_text) == ("a", "Title", "A & B")
+        assert recorded.reply_markup == {"inline_keyboard": [[button.to_dict()]]}
+
+    @pytest.mark.parametrize(
+        ("results", "offset", "error"),
+        [
+            ([("r", "<b>x")], "", "Can't parse entities"),
+            ([("r", "x" * 4097)], "", "Message is too long"),
+            ([("r", "x")] * 2, "", "Result_id_duplicate"),
+            ([(str(n), "x") for n in range(51)], "", "Results_too_much"),
+            ([("r", "x")], "9" * 65, "Next_offset_invalid"),
+            ([("r" * 65, "x")], "", "Result_id_invalid"),
+        ],
+    )
+    async def test_what_telegram_refuses(
+        self,
+        bot: Bot,
+        api: FakeBotAPI,
+        results: list[tuple[str, str]],
+        offset: str,
+        error: str,
+    ) -> None:
+        with pytest.raises(BadRequest, match=error):
+            await bot.answer_inline_query(
+                "7", [self.article(i, text) for i, text in results], next_offset=offset
+            )
+        assert api.inline_answers == []
+
+    @pytest.mark.parametrize("offset", ["50", ""])
+    async def test_over_http_too(self, offset: str) -> None:
+        api = FakeBotAPI()
+        with FakeBotAPIServer(api) as server:
+            async with Bot(api.token, base_url=server.base_url) as bot:
+                await bot.answer_inline_query(
+                    "9", [self.article("a", "<i>x</i>")], is_personal=False, next_offset=offset
+                )
+                with pytest.raises(BadRequest, match="Can't parse entities"):
+                    await bot.answer_inline_query("9", [self.article("a", "a < b")])
+        [answer] = api.inline_answers
+        assert (answer.next_offset, answer.is_personal) == (offset, False)
+        assert [r.visible_text for r in answer.results] == ["x"]
+
+    async def test_update_factory_builds_inline_queries_ptb_reads(self, bot: Bot) -> None:
+        factory = UpdateFactory()
+        data = factory.inline_query("words", offset="50", user_id=77, chat_type="supergroup")
+        query = Update.de_json(data, bot).inline_query
+        assert query is not None
+        assert (query.query, query.offset, query.chat_type) == ("words", "50", "supergroup")
+        assert query.from_user.id == 77

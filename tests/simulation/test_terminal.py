@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -122,7 +122,7 @@ class TestMetaCommands:
         await sim.handle("/summary")
         await sim.handle(":press 9")
         assert "(no buttons to press)" in self.output(sim)
-        assert "(press a button from 1 to 4)" in self.output(sim)
+        assert "(press a button from 1 to 5)" in self.output(sim)
 
     async def test_group_chat(self, sim: Simulator) -> None:
         await sim.handle(":group")
@@ -150,6 +150,54 @@ class TestMetaCommands:
     async def test_quit(self, sim: Simulator) -> None:
         await sim.handle(":quit")
         assert sim.done
+
+    async def test_inline_shows_each_result_and_the_message_it_sends(self, sim: Simulator) -> None:
+        await sim.handle(":inline ceasefire")
+        lines = self.output(sim).splitlines()
+        assert lines[0] == "[inline · “ceasefire” · 1 result]"
+        assert lines[1].startswith("  1. Ukraine’s allies rally to support it")
+        assert lines[2].startswith("     15 March 2025 · British Prime Minister Keir Starmer")
+        assert lines[3].startswith("     ┆ Ukraine’s allies rally")
+        assert lines[4] == "     ┆ 15 March 2025"
+        assert lines[-1] == (
+            "     [Open in @briefbot_sim_bot]"
+            " <https://t.me/briefbot_sim_bot?start=ukraine-allies-virtual-meeting>"
+        )
+
+    async def test_inline_pages_on_with_inline_more(
+        self, sim: Simulator, write_briefing: Callable[..., Path]
+    ) -> None:
+        for n in range(55):
+            write_briefing(f"b{n:02d}", "2026-01-01", title=f"Harbour report {n}")
+        sim.bot.reload()
+        await sim.handle(":inline harbour")
+        await sim.handle(":inline-more")
+        await sim.handle(":inline-more")
+        text = self.output(sim)
+        assert "[inline · “harbour” · results 1–50]" in text
+        assert "  (more: :inline-more)" in text
+        assert "[inline · “harbour” · results 51–55]" in text
+        assert text.endswith("  (no more inline results; :inline QUERY first)\n")
+
+    async def test_inline_from_a_group_and_with_nothing_found(self, sim: Simulator) -> None:
+        await sim.handle(":group")
+        await sim.handle(":inline")
+        await sim.handle(":inline <b> zanzibar &")
+        text = self.output(sim)
+        assert "[inline · no query · 1 result]" in text
+        assert "[inline · “<b> zanzibar &” · no results]" in text
+
+    async def test_pressing_share_shows_what_inline_mode_offers(self, sim: Simulator) -> None:
+        await sim.handle("/summary")
+        await sim.handle(":press 5")
+        text = self.output(sim)
+        assert "(pressed “↗ Share”)" in text
+        assert "[inline · “ukraine-allies-virtual-meeting” · 1 result]" in text
+
+    async def test_help_lists_inline(self, sim: Simulator) -> None:
+        await sim.handle(":help")
+        assert ":inline QUERY" in self.output(sim)
+        assert ":inline-more" in self.output(sim)
 
 
 class TestDraftingMetaCommands:
