@@ -49,7 +49,7 @@ from bot.digest.runner import DigestRunner
 from bot.handlers import admin, briefings, drafting, subscriptions
 from bot.handlers.common import Handler, logged, on_error, track_chat
 from bot.scheduling import schedule_jobs
-from bot.storage import SubscriptionStore
+from bot.storage import open_store
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def create_services(
     if library is None:
         library = BriefingLibrary([config.briefings.dir])
         library.reload()
-    store = SubscriptionStore(storage_path or config.storage.path)
+    store = open_store(config, path=storage_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     runner = DigestRunner(store, library, planner, clock)

@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.drafting.inbox import ArticleParts
-from bot.storage import SubscriptionStore
+from bot.storage import Store
 
 SERVICES_KEY = "services"
 
@@ -25,7 +25,7 @@ class BotServices:
 
     config: Config
     library: BriefingLibrary
-    store: SubscriptionStore
+    store: Store
     planner: DigestPlanner
     runner: DigestRunner
     clock: Clock
