@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -15,6 +15,9 @@ from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.drafting.inbox import ArticleParts
 from bot.storage import Store
+
+if TYPE_CHECKING:
+    from bot.replicas import ReplicaState
 
 SERVICES_KEY = "services"
 
@@ -32,6 +35,8 @@ class BotServices:
     started_at: dt.datetime
     handler_errors: list[BaseException] = field(default_factory=list)
     article_parts: ArticleParts = field(default_factory=ArticleParts)
+    # Set by `briefbot run`: this process's row among the replicas sharing the database.
+    replica: ReplicaState | None = None
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

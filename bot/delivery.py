@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
@@ -31,9 +32,22 @@ RATE_LIMIT_RETRIES = 3
 GONE_MARKERS = ("chat not found", "bot was kicked", "user is deactivated", "chat_write_forbidden")
 
 
-def build_rate_limiter() -> AIORateLimiter:
+class SharedRateLimiter(AIORateLimiter):
+    """`AIORateLimiter` whose overall rate can change: replicas split the bot's budget."""
+
+    overall_per_second: float = OVERALL_PER_SECOND
+
+    def set_overall_rate(self, per_second: float) -> None:
+        """Send at most `per_second` messages a second from now on (requests waiting finish)."""
+        if per_second == self.overall_per_second:
+            return
+        self.overall_per_second = per_second
+        self._base_limiter = AsyncLimiter(max_rate=1, time_period=1 / per_second)
+
+
+def build_rate_limiter() -> SharedRateLimiter:
     """The limiter every request to Telegram goes through."""
-    return AIORateLimiter(
+    return SharedRateLimiter(
         overall_max_rate=1,
         overall_time_period=1 / OVERALL_PER_SECOND,
         group_max_rate=GROUP_BURST,
