@@ -170,9 +170,17 @@ def _plain(value: Any) -> Any:
 class PostgresStore:
     """Chats, subscriptions, deliveries, drafts and replicas in a PostgreSQL database."""
 
-    def __init__(self, url: str, *, connect_timeout: float = 5.0, pool_size: int = 4) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 5.0,
+        pool_size: int = 4,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         """Connect, migrate and open the pool; `StorageError` if the server cannot be used."""
         self._url = url
+        self._retry_seconds = retry_seconds
         self._safe = safe_url(url)
         options = {"connect_timeout": max(1, round(connect_timeout)), "options": "-c TimeZone=UTC"}
         try:
@@ -236,7 +244,7 @@ class PostgresStore:
     def _call(self, work: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
         with self._lock:
             down = self._down_since is not None
-            if down and time.monotonic() - self._last_try < RETRY_SECONDS:
+            if down and time.monotonic() - self._last_try < self._retry_seconds:
                 raise StorageUnavailable(self._safe, "database unavailable")
             self._last_try = time.monotonic()
         try:
