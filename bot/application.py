@@ -91,7 +91,7 @@ def create_services(
     store = open_store(config, path=storage_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
-    runner = DigestRunner(store, library, planner, clock)
+    runner = DigestRunner(store, library, planner, clock, lease_seconds=digest.claim_lease_seconds)
     return BotServices(config, library, store, planner, runner, clock, started_at=clock.now())
 
 

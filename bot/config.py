@@ -125,6 +125,8 @@ class DigestConfig(_Section):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
     max_items: int = Field(5, ge=1, le=50)
     misfire_grace: int = Field(3600, ge=0)
+    # How long a replica holds a claimed chat: a killed replica's chats move on after this.
+    claim_lease_seconds: float = Field(20.0, ge=1, le=600)
 
 
 class Config(_Section):

@@ -18,12 +18,16 @@ from dataclasses import dataclass, replace
 
 from bot.context import BotApplication, BotContext, BotServices
 from bot.delivery import OVERALL_PER_SECOND, SharedRateLimiter
+from bot.scheduling import digest_tick
 from bot.storage import LIVE_SECONDS, ReplicaRecord, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 3.0
 assert HEARTBEAT_SECONDS * 3 < LIVE_SECONDS  # two missed heartbeats are not a death
+# A replica sends no digests this long after it starts: by then every other replica has had a
+# heartbeat, counted it, and lowered its own rate, so the sum never exceeds the budget.
+JOIN_DELAY = dt.timedelta(seconds=2 * HEARTBEAT_SECONDS)
 
 
 @dataclass
@@ -53,12 +57,16 @@ def new_replica(port: int | None, started_at: dt.datetime, mode: str) -> Replica
     return ReplicaState(record, duties)
 
 
-def schedule_heartbeat(application: BotApplication) -> None:
-    """Beat now and then every `HEARTBEAT_SECONDS`."""
+def schedule_heartbeat(application: BotApplication, *, shared: bool) -> None:
+    """Beat now and then every `HEARTBEAT_SECONDS`; on a shared database, catch up on joining."""
     jobs = application.job_queue
     if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job queue is not installed")
     jobs.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=0.0, name="replica-heartbeat")
+    if shared:
+        # The start-up catch-up came too early for a joining replica (`JOIN_DELAY`).
+        delay = JOIN_DELAY.total_seconds() + 0.5
+        jobs.run_once(digest_tick, when=delay, name="digest-catch-up-after-join")
 
 
 async def heartbeat(context: BotContext) -> None:

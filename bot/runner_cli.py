@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.exits import EXIT_CONFIG as EXIT_TOKEN
 from bot.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import redact, setup_logging
-from bot.replicas import leave, new_replica, schedule_heartbeat
+from bot.replicas import JOIN_DELAY, leave, new_replica, schedule_heartbeat
 from bot.startup_check import TokenRejected, Unreachable, check_bot_api
 from bot.storage import database_url
 
@@ -74,6 +74,8 @@ def run_bot(config: Config, *, port: int | None = None) -> int:
     mode = "polling" if webhook is None else f"webhook :{webhook.port}"
     services.replica = new_replica(webhook.port if webhook else None, services.started_at, mode)
     services.runner.replica_id = services.replica.record.replica_id
+    if url is not None:
+        services.runner.hold_until = services.started_at + JOIN_DELAY
     for error in services.library.errors:
         log.warning("briefing not loaded: %s", error)
     try:
@@ -87,7 +89,7 @@ def run_bot(config: Config, *, port: int | None = None) -> int:
         print(f"briefbot: {redact(str(exc), [token])}", file=sys.stderr)
         return EXIT_UNREACHABLE
     application = build_application(services, token)
-    schedule_heartbeat(application)
+    schedule_heartbeat(application, shared=url is not None)
     application.add_error_handler(_stop_on_conflict)
 
     async def _leave(_: object) -> None:

@@ -96,9 +96,14 @@ class DigestRunner:
         sender: Sender | None = None,
         *,
         replica_id: str = "local",
+        lease_seconds: float = CLAIM_LEASE_SECONDS,
     ) -> None:
         self.store = store
         self.replica_id = replica_id
+        self.lease_seconds = lease_seconds
+        # No fan-out before this moment: a replica that just joined waits until the others have
+        # seen it and lowered their share of the rate budget.
+        self.hold_until: dt.datetime | None = None
         self.library = library
         self.planner = planner
         self.clock = clock
@@ -172,7 +177,7 @@ class DigestRunner:
         is claimed (the store logs the outage once).
         """
         stats = RunStats()
-        if self._fanning_out:
+        if self._fanning_out or (self.hold_until and self.clock.now() < self.hold_until):
             return stats
         self._fanning_out = True
         try:
@@ -193,7 +198,7 @@ class DigestRunner:
         while True:
             now = self.clock.now()
             try:
-                claimed = self.store.claim_due(now, self.replica_id, CLAIM_LEASE_SECONDS, 1)
+                claimed = self.store.claim_due(now, self.replica_id, self.lease_seconds, 1)
             except StorageUnavailable:
                 return
             if not claimed:
