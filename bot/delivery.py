@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
@@ -39,10 +38,15 @@ class SharedRateLimiter(AIORateLimiter):
 
     def set_overall_rate(self, per_second: float) -> None:
         """Send at most `per_second` messages a second from now on (requests waiting finish)."""
-        if per_second == self.overall_per_second:
+        base = self._base_limiter
+        if per_second == self.overall_per_second or base is None:
             return
         self.overall_per_second = per_second
-        self._base_limiter = AsyncLimiter(max_rate=1, time_period=1 / per_second)
+        # Changed in place: a new limiter would start with a full bucket while the requests
+        # queued on the old one still drain at the old rate, together briefly over the budget.
+        base._leak()
+        base.time_period = base.max_rate / per_second
+        base._rate_per_sec = per_second
 
 
 def build_rate_limiter() -> SharedRateLimiter:

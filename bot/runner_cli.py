@@ -44,6 +44,8 @@ class _DropInvalidTokenTraceback(logging.Filter):
 
 async def _stop_on_conflict(update: object, context: BotContext) -> None:
     """Polling while another process polls only trades 409s with it: stop instead."""
+    # The very first poll can fail before the application counts as running, when stopping
+    # does nothing; the next one, a second later, stops it.
     if isinstance(context.error, Conflict):
         context.application.stop_running()
 

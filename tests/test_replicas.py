@@ -18,6 +18,7 @@ from test_run import start_bot, stop, wait_for
 from bot.digest.runner import FANOUT_WORKERS
 from bot.runner_cli import CONFLICT
 from bot.simulation.fake_api import FakeBotAPI, FakeBotAPIServer, FloodLimits
+from bot.simulation.updates import UpdateFactory
 
 TOKEN = token_like()
 SUBSCRIBERS = 150
@@ -33,6 +34,9 @@ def fake() -> Iterator[tuple[StampingAPI, FakeBotAPIServer]]:
 class TestPollingConflict:
     def test_a_second_poller_is_one_line_and_exit_2(self, tmp_path: Path) -> None:
         api = FakeBotAPI(token=TOKEN)
+        # Telegram answers a conflicting poll at once; the fake holds a poll until an update
+        # is waiting, so one is.
+        api.push_update(UpdateFactory().message("/help", chat_id=5))
         api.fail(
             "getUpdates",
             times=1000,
@@ -46,6 +50,7 @@ class TestPollingConflict:
         assert code == 2, output
         assert output.strip().splitlines()[-1] == CONFLICT
         assert "Traceback" not in output
+        assert api.messages_to(5) == []
         polls = [r for r in api.requests if r.method.lower() == "getupdates"]
         assert 1 <= len(polls) <= 3
 
