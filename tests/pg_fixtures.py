@@ -40,9 +40,9 @@ def with_database(url: str, name: str) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """The URL of a new, empty database, dropped after the test."""
+    server = server_url()
     import psycopg
 
-    server = server_url()
     name = f"briefbot_test_{secrets.token_hex(4)}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")

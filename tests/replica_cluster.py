@@ -24,7 +24,6 @@ import httpx
 
 from bot.simulation.fake_api import FakeBotAPI, decode_params
 from bot.simulation.updates import UpdateFactory
-from bot.storage.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_CHAT = 700_000_001
@@ -59,6 +58,8 @@ def free_port() -> int:
 
 def subscribe_chats(db_url: str, count: int) -> list[int]:
     """Subscribe `count` private chats, all due this minute; returns their ids."""
+    from bot.storage.postgres import PostgresStore
+
     due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     store = PostgresStore(db_url)
     chats = list(range(FIRST_CHAT, FIRST_CHAT + count))

@@ -21,6 +21,7 @@ from bot.storage.base import (
     StorageUnavailable,
     Store,
     StoreStats,
+    safe_url,
 )
 from bot.storage.sqlite import _MIGRATIONS, SCHEMA_VERSION, SubscriptionStore
 
@@ -61,6 +62,9 @@ def open_store(
     url = None if path is not None else database_url(config, environ)
     if url is None:
         return SubscriptionStore(path or config.storage.path)
-    from bot.storage.postgres import PostgresStore
-
+    try:
+        from bot.storage.postgres import PostgresStore
+    except ImportError:
+        problem = "PostgreSQL needs the postgres extra: pip install 'briefbot[postgres]'"
+        raise StorageError(safe_url(url), problem) from None
     return PostgresStore(url)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 # A replica whose heartbeat is older than this is considered dead.
 LIVE_SECONDS = 15.0
@@ -99,6 +100,20 @@ CHAT_FIELDS = (
 )  # fmt: skip
 DELIVERY_FIELDS = ("chat_id", "briefing_id", "delivered_at")
 DRAFT_FIELDS = ("draft_key", "admin_id", "chat_id", "file_name", "yaml", "created_at")
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "postgresql://(unreadable URL)"
+    user = f"{parts.username}@" if parts.username else ""
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, f"{user}{host}{port}", parts.path, "", ""))
 
 
 def iso(moment: dt.datetime) -> str:

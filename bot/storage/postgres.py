@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import sql
@@ -39,6 +39,7 @@ from bot.storage.base import (
     StorageUnavailable,
     StoreStats,
     iso,
+    safe_url,
 )
 
 log = logging.getLogger(__name__)
@@ -106,20 +107,6 @@ _CHAT_COLUMNS = (
 )
 
 
-def safe_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "postgresql://(unreadable URL)"
-    user = f"{parts.username}@" if parts.username else ""
-    if ":" in host:
-        host = f"[{host}]"
-    return urlunsplit((parts.scheme, f"{user}{host}{port}", parts.path, "", ""))
-
-
 def _problem(exc: BaseException, url: str) -> str:
     """One line on why a connection failed, in words an operator acts on."""
     text = str(exc)
@@ -182,9 +169,12 @@ class PostgresStore:
         self._url = url
         self._retry_seconds = retry_seconds
         self._safe = safe_url(url)
-        options = {"connect_timeout": max(1, round(connect_timeout)), "options": "-c TimeZone=UTC"}
+        options: dict[str, Any] = {
+            "connect_timeout": max(1, round(connect_timeout)),
+            "options": "-c TimeZone=UTC",
+        }
         try:
-            with psycopg.connect(url, autocommit=True, **options) as conn:  # type: ignore[arg-type]
+            with psycopg.connect(url, autocommit=True, **options) as conn:
                 self._migrate(conn)
         except psycopg.Error as exc:
             raise StorageError(self._safe, _problem(exc, url)) from None
@@ -326,7 +316,7 @@ class PostgresStore:
                 " updated_at = %s WHERE chat_id = %s AND NOT active",
                 (chat_type, _utc(now), chat_id),
             )
-            return woke.rowcount > 0
+            return bool(woke.rowcount > 0)
 
         woke = self._call(work)
         self._known_active[chat_id] = time.monotonic()
@@ -531,7 +521,7 @@ class PostgresStore:
     def delete_draft(self, key: str) -> bool:
         """Forget a pending draft; False if there was none with this key."""
         return self._call(
-            lambda c: c.execute("DELETE FROM drafts WHERE draft_key = %s", (key,)).rowcount > 0
+            lambda c: bool(c.execute("DELETE FROM drafts WHERE draft_key = %s", (key,)).rowcount)
         )
 
     # -- replicas ----------------------------------------------------------------------------

@@ -33,9 +33,10 @@ MINUTE = dt.timedelta(minutes=1)
 def open_backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
     if kind == "sqlite":
         return SubscriptionStore(tmp_path / "state.sqlite3")
+    url = request.getfixturevalue("pg_url")
     from bot.storage.postgres import PostgresStore
 
-    return PostgresStore(request.getfixturevalue("pg_url"), retry_seconds=0.0)
+    return PostgresStore(url, retry_seconds=0.0)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
