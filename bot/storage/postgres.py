@@ -163,9 +163,13 @@ class PostgresStore:
         *,
         connect_timeout: float = 5.0,
         pool_size: int = 4,
-        retry_seconds: float = RETRY_SECONDS,
+        retry_seconds: float | None = None,
     ) -> None:
-        """Connect, migrate and open the pool; `StorageError` if the server cannot be used."""
+        """Connect, migrate and open the pool; `StorageError` if the server cannot be used.
+
+        `retry_seconds` (default `RETRY_SECONDS`) is how often a call tries a database that is
+        down; the others meanwhile fail at once.
+        """
         self._url = url
         self._retry_seconds = retry_seconds
         self._safe = safe_url(url)
@@ -234,7 +238,8 @@ class PostgresStore:
     def _call(self, work: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
         with self._lock:
             down = self._down_since is not None
-            if down and time.monotonic() - self._last_try < self._retry_seconds:
+            retry = RETRY_SECONDS if self._retry_seconds is None else self._retry_seconds
+            if down and time.monotonic() - self._last_try < retry:
                 raise StorageUnavailable(self._safe, "database unavailable")
             self._last_try = time.monotonic()
         try:
@@ -250,7 +255,7 @@ class PostgresStore:
                     log.warning(
                         "database %s unavailable (%s); digests paused",
                         self._safe,
-                        _problem(exc, self._url),
+                        _problem(exc, self._url).removeprefix("cannot connect: "),
                     )
             raise StorageUnavailable(self._safe, "database unavailable") from None
         if down:
