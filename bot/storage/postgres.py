@@ -97,6 +97,7 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 _MIGRATION_LOCK = 0x6272696566626F74
 # While the database is down, try it again at most this often.
 RETRY_SECONDS = 5.0
+PROBE_SECONDS = 0.5
 # How long a known active chat skips the write that `touch_chat` would do. Another replica
 # may mark the chat gone meanwhile; this bounds how long a returning chat stays unnoticed here.
 KNOWN_ACTIVE_SECONDS = 60.0
@@ -182,6 +183,8 @@ class PostgresStore:
                 self._migrate(conn)
         except psycopg.Error as exc:
             raise StorageError(self._safe, _problem(exc, url)) from None
+        # The pool warns at every failed reconnection; `_call` reports an outage once instead.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] = ConnectionPool(
             url,
             kwargs={"autocommit": True, **options},
@@ -244,7 +247,8 @@ class PostgresStore:
             self._last_try = time.monotonic()
         try:
             with (
-                self._pool.connection(timeout=1.0 if down else None) as conn,
+                # While down, a call blocks the event loop at most this long to try again.
+                self._pool.connection(timeout=PROBE_SECONDS if down else None) as conn,
                 conn.transaction(),
             ):
                 result = work(conn)
