@@ -127,6 +127,20 @@ class DigestRunner:
         parts = split_html(render_digest(items, content.more))
         return Digest(chat_id, parts, items)
 
+    async def deliver_now(self, chat_id: int) -> SendResult | None:
+        """Send a chat its digest on request (`/digest`), unless another replica is sending it.
+
+        FAILED when another replica holds the chat: its digest is on the way from there.
+        """
+        if not self.store.claim_chat(
+            chat_id, self.clock.now(), self.replica_id, self.lease_seconds
+        ):
+            return SendResult(Outcome.FAILED, reason="being sent by another replica")
+        try:
+            return await self.deliver(chat_id)
+        finally:
+            self.store.release_chat(chat_id, self.replica_id)
+
     async def deliver(self, chat_id: int) -> SendResult | None:
         """Send a chat its digest now; None if there was nothing new for it."""
         if self.sender is None:

@@ -188,6 +188,16 @@ class Store(Protocol):
         """Claim up to `limit` due chats nobody holds (or whose lease ran out) for `replica`."""
         ...
 
+    def claim_chat(
+        self, chat_id: int, now: dt.datetime, replica: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat (due or not) for `replica`; False while another replica holds it."""
+        ...
+
+    def release_chat(self, chat_id: int, replica: str) -> None:
+        """Give up `replica`'s claim on a chat without moving its next digest."""
+        ...
+
     def next_due_time(self) -> dt.datetime | None:
         """The earliest next digest of any active subscribed chat."""
         ...

@@ -419,6 +419,39 @@ class PostgresStore:
         chats = [_chat(row) for row in rows]
         return sorted(chats, key=lambda chat: (chat.next_due or now, chat.chat_id))
 
+    def claim_chat(
+        self, chat_id: int, now: dt.datetime, replica: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat (due or not) for `replica`; False while another replica holds it."""
+
+        def work(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+            row = conn.execute(
+                "SELECT claimed_by, claimed_until FROM chats WHERE chat_id = %s FOR UPDATE",
+                (chat_id,),
+            ).fetchone()
+            if row is None:
+                return True
+            holder, until = row
+            if holder not in (None, replica) and until is not None and until >= _utc(now):
+                return False
+            conn.execute(
+                "UPDATE chats SET claimed_by = %s, claimed_until = %s WHERE chat_id = %s",
+                (replica, now + dt.timedelta(seconds=lease_seconds), chat_id),
+            )
+            return True
+
+        return self._call(work)
+
+    def release_chat(self, chat_id: int, replica: str) -> None:
+        """Give up `replica`'s claim on a chat without moving its next digest."""
+        self._call(
+            lambda c: c.execute(
+                "UPDATE chats SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE chat_id = %s AND claimed_by = %s",
+                (chat_id, replica),
+            )
+        )
+
     def next_due_time(self) -> dt.datetime | None:
         """The earliest next digest of any active subscribed chat."""
         row = self._call(

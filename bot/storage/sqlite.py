@@ -327,6 +327,34 @@ class SubscriptionStore:
             )
         return [_chat(row) for row in rows]
 
+    def claim_chat(
+        self, chat_id: int, now: dt.datetime, replica: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat (due or not) for `replica`; False while another replica holds it."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT claimed_by, claimed_until FROM chats WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+            if row is None:
+                return True
+            holder, until = row
+            if holder not in (None, replica) and until is not None and until >= _iso(now):
+                return False
+            db.execute(
+                "UPDATE chats SET claimed_by = ?, claimed_until = ? WHERE chat_id = ?",
+                (replica, _iso(now + dt.timedelta(seconds=lease_seconds)), chat_id),
+            )
+        return True
+
+    def release_chat(self, chat_id: int, replica: str) -> None:
+        """Give up `replica`'s claim on a chat without moving its next digest."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE chats SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE chat_id = ? AND claimed_by = ?",
+                (chat_id, replica),
+            )
+
     def next_due_time(self) -> dt.datetime | None:
         """The earliest next digest of any active subscribed chat."""
         row = self._db.execute(

@@ -119,6 +119,18 @@ class TestClaims:
         store.set_next_due(1, EIGHT, EIGHT)  # e.g. a failed send, due again at once
         assert [c.chat_id for c in store.claim_due(EIGHT, "b", 20, 1)] == [1]
 
+    def test_one_chat_is_claimed_on_request_unless_another_holds_it(self, store: Store) -> None:
+        store.subscribe(1, None, EIGHT, NOW)
+        assert store.claim_chat(1, EIGHT, "a", 20) is True
+        assert store.claim_chat(1, EIGHT, "a", 20) is True  # its own claim: renewed
+        assert store.claim_chat(1, EIGHT, "b", 20) is False
+        assert store.claim_due(EIGHT, "b", 20, 5) == []
+        store.release_chat(1, "b")  # not b's to release
+        assert store.claim_chat(1, EIGHT, "b", 20) is False
+        store.release_chat(1, "a")
+        assert store.claim_chat(1, EIGHT, "b", 20) is True
+        assert store.claim_chat(2, EIGHT, "b", 20) is True  # a chat never seen holds no claim
+
     def test_not_yet_due_inactive_and_unsubscribed_are_never_claimed(self, store: Store) -> None:
         store.subscribe(1, None, EIGHT + MINUTE, NOW)
         store.subscribe(2, None, EIGHT, NOW)
