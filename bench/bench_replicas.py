@@ -36,7 +36,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from _measure import max_in_window  # noqa: E402
-from replica_cluster import Cluster, StampingAPI, digest_counts, subscribe_chats  # noqa: E402
+from replica_cluster import (  # noqa: E402
+    Cluster,
+    StampingAPI,
+    digest_counts,
+    held_by,
+    subscribe_chats,
+)
 
 from bot.simulation.fake_api import FakeBotAPIServer, FloodLimits  # noqa: E402
 
@@ -66,15 +72,6 @@ def server_url(folder: Path) -> tuple[str, bool]:
         text=True,
     )
     return started.stdout.strip(), True
-
-
-def held_by(db_url: str, pid: int) -> set[int]:
-    """The chats a replica had claimed and not finished (its id holds its pid)."""
-    with psycopg.connect(db_url) as conn:
-        rows = conn.execute(
-            "SELECT chat_id FROM chats WHERE claimed_by LIKE %s", (f"%-{pid}-%",)
-        ).fetchall()
-    return {int(chat) for (chat,) in rows}
 
 
 def run(chats: int, replicas: int, kill: bool, lease: float, server: str) -> None:

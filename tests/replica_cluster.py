@@ -171,6 +171,17 @@ class Cluster:
         return codes
 
 
+def held_by(db_url: str, pid: int) -> set[int]:
+    """The chats a replica has claimed and not finished (its id holds its pid)."""
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT chat_id FROM chats WHERE claimed_by LIKE %s", (f"%-{pid}-%",)
+        ).fetchall()
+    return {int(chat) for (chat,) in rows}
+
+
 def digest_counts(api: StampingAPI, chats: list[int]) -> Counter[int]:
     """How many messages each subscriber chat received."""
     wanted = set(chats)

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 from conftest import token_like
-from replica_cluster import ADMIN, Cluster, StampingAPI, digest_counts, subscribe_chats
+from replica_cluster import (
+    ADMIN,
+    Cluster,
+    StampingAPI,
+    digest_counts,
+    held_by,
+    subscribe_chats,
+)
 from test_run import start_bot, stop, wait_for
 
 from bot.digest.runner import FANOUT_WORKERS
@@ -82,6 +89,7 @@ class TestThreeReplicas:
             assert wait_for(lambda: len(digest_counts(api, chats)) >= 30, 30)
             cluster.kill(victim)
             killed_at = time.monotonic()
+            orphaned = held_by(pg_url, victim.process.pid)
             assert wait_for(lambda: len(digest_counts(api, chats)) == SUBSCRIBERS, 40)
             took_over = time.monotonic() - killed_at
         finally:
@@ -90,6 +98,7 @@ class TestThreeReplicas:
         parts = min(counts.values())
         duplicated = [chat for chat, n in counts.items() if n > parts]
         logs = "\n".join(r.output() for r in cluster.replicas)
+        assert orphaned, "the killed replica held no chats: it was not mid-fan-out"
         assert set(counts) == set(chats), logs
         assert len(duplicated) <= FANOUT_WORKERS, (duplicated, took_over)
         assert api.flood_rejections == 0, logs
