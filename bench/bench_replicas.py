@@ -58,20 +58,21 @@ def steady_rate(stamps: list[float]) -> float:
     return (len(later) - 1) / (later[-1] - later[0])
 
 
-def server_url(folder: Path) -> tuple[str, bool]:
-    """The PostgreSQL server to use, and whether this bench started it."""
+def server_url() -> tuple[str, Path | None]:
+    """The PostgreSQL server to use, and the folder of the cluster this bench started for it."""
     import os
 
     url = os.environ.get("BRIEFBOT_TEST_DATABASE_URL")
     if url:
-        return url, False
+        return url, None
+    folder = Path(tempfile.mkdtemp(prefix="briefbot-bench-pg."))
     started = subprocess.run(
         [str(REPO / ".ci" / "postgres.sh"), "start", str(folder)],
         check=True,
         capture_output=True,
         text=True,
     )
-    return started.stdout.strip(), True
+    return started.stdout.strip(), folder
 
 
 def run(chats: int, replicas: int, kill: bool, lease: float, server: str) -> None:
@@ -134,12 +135,11 @@ def main() -> None:
     parser.add_argument("--kill", action="store_true", help="kill -9 one replica mid-fan-out")
     parser.add_argument("--lease", type=float, default=5.0, help="claim lease in seconds")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="briefbot-bench-pg."))
-    server, started = server_url(folder)
+    server, folder = server_url()
     try:
         run(args.chats, args.replicas, args.kill, args.lease, server)
     finally:
-        if started:
+        if folder is not None:
             subprocess.run([str(REPO / ".ci" / "postgres.sh"), "stop", str(folder)], check=False)
 
 
