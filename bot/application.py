@@ -56,7 +56,7 @@ from bot.handlers.common import Handler, count_update, logged, needs_briefings, 
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
 from bot.scheduling import schedule_jobs
-from bot.storage import SubscriptionStore
+from bot.storage import open_store
 from bot.upkeep import BriefingUpkeep
 
 log = logging.getLogger(__name__)
@@ -106,12 +106,14 @@ def create_services(
         library = BriefingLibrary([config.briefings.dir], index=index)
         if load:
             library.reload()
-    store = SubscriptionStore(state_path)
+    store = open_store(config, path=storage_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     metrics = Metrics()
     metrics.watch_briefings(lambda: len(library), lambda: len(library.errors))
-    runner = DigestRunner(store, library, planner, clock, metrics=metrics)
+    runner = DigestRunner(
+        store, library, planner, clock, metrics=metrics, lease_seconds=digest.claim_lease_seconds
+    )
     return BotServices(
         config,
         library,

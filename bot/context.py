@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -17,7 +17,10 @@ from bot.digest.runner import DigestRunner
 from bot.drafting.inbox import ArticleParts
 from bot.ops.health import HealthState
 from bot.ops.metrics import Metrics
-from bot.storage import SubscriptionStore
+from bot.storage import Store
+
+if TYPE_CHECKING:
+    from bot.replicas import ReplicaState
 
 SERVICES_KEY = "services"
 
@@ -28,7 +31,7 @@ class BotServices:
 
     config: Config
     library: BriefingLibrary
-    store: SubscriptionStore
+    store: Store
     planner: DigestPlanner
     runner: DigestRunner
     clock: Clock
@@ -38,6 +41,8 @@ class BotServices:
     index: IndexStore | None = None  # the library's persistent index, closed on shutdown
     metrics: Metrics = field(default_factory=Metrics)
     health: HealthState = field(default_factory=HealthState)
+    # Set by `briefbot run`: this process's row among the replicas sharing the database.
+    replica: ReplicaState | None = None
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -1,8 +1,11 @@
 """Running digests: find due chats, build each digest, hand it to a sender, keep the ledger.
 
 Deliveries are recorded right after the sender reports Telegram accepted the message, so a crash
-at any point loses nothing and never resends what was recorded. How a message gets through
-Telegram (rate limits, retries, blocked chats) is the sender's business, not this module's.
+at any point loses nothing and never resends what was recorded. Due chats are claimed one at a
+time with a lease (`Store.claim_due`), so replicas sharing a database share the fan-out, each
+digest goes out from one of them, and a dead replica's chats move on when their leases run out.
+How a message gets through Telegram (rate limits, retries, blocked chats) is the sender's
+business, not this module's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from bot.briefing.split import split_html
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
 from bot.ops.metrics import Metrics
-from bot.storage import ChatRecord, SubscriptionStore
+from bot.storage import ChatRecord, StorageUnavailable, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,10 @@ log = logging.getLogger(__name__)
 # it busy (28/s with answers taking up to ~0.5 s), and every queued digest is one that a user's
 # command answer waits behind in the limiter.
 FANOUT_WORKERS = 16
+# How long a claimed chat stays with its replica. A digest takes a second or two to send; a
+# replica killed mid-send leaves its chats to the others this long after it claimed them, plus at
+# most one tick.
+CLAIM_LEASE_SECONDS = 20.0
 
 
 class Outcome(enum.Enum):
@@ -92,15 +99,23 @@ class DigestRunner:
 
     def __init__(
         self,
-        store: SubscriptionStore,
+        store: Store,
         library: BriefingLibrary,
         planner: DigestPlanner,
         clock: Clock,
         sender: Sender | None = None,
         *,
         metrics: Metrics | None = None,
+        replica_id: str = "local",
+        lease_seconds: float = CLAIM_LEASE_SECONDS,
     ) -> None:
         self.store = store
+        self.replica_id = replica_id
+        self.lease_seconds = lease_seconds
+        # No fan-out before this moment: a replica that just joined waits until the others have
+        # seen it and lowered their share of the rate budget.
+        self.hold_until: dt.datetime | None = None
+        self._waiting = 0  # due chats not yet claimed in the running fan-out
         self.library = library
         self.planner = planner
         self.clock = clock
@@ -110,6 +125,9 @@ class DigestRunner:
         # One delivery per chat at a time, so a tick and /digest never build the same digest.
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._lock_users: dict[int, int] = {}
+        self._fanning_out = False
+        # Digests Telegram accepted while the database was away, recorded when it is back.
+        self._unrecorded: list[tuple[int, list[str], dt.datetime]] = []
 
     def build(self, chat_id: int) -> Digest | None:
         """The digest a chat would get now, or None if it has received everything."""
@@ -121,6 +139,20 @@ class DigestRunner:
             return None
         parts = split_html(render_digest(items, content.more))
         return Digest(chat_id, parts, items)
+
+    async def deliver_now(self, chat_id: int) -> SendResult | None:
+        """Send a chat its digest on request (`/digest`), unless another replica is sending it.
+
+        FAILED when another replica holds the chat: its digest is on the way from there.
+        """
+        if not self.store.claim_chat(
+            chat_id, self.clock.now(), self.replica_id, self.lease_seconds
+        ):
+            return SendResult(Outcome.FAILED, reason="being sent by another replica")
+        try:
+            return await self.deliver(chat_id)
+        finally:
+            self.store.release_chat(chat_id, self.replica_id)
 
     async def deliver(self, chat_id: int) -> SendResult | None:
         """Send a chat its digest now; None if there was nothing new for it."""
@@ -136,7 +168,14 @@ class DigestRunner:
             if not self._lock_users[chat_id]:
                 del self._lock_users[chat_id], self._chat_locks[chat_id]
 
+    def _flush_unrecorded(self) -> None:
+        while self._unrecorded:
+            chat_id, ids, at = self._unrecorded[0]
+            self.store.record_deliveries(chat_id, ids, at)
+            self._unrecorded.pop(0)
+
     async def _deliver(self, chat_id: int, sender: Sender) -> SendResult | None:
+        self._flush_unrecorded()
         digest = self.build(chat_id)
         if digest is None:
             return None
@@ -151,46 +190,73 @@ class DigestRunner:
             if result.new_chat_id is not None:
                 self.store.migrate_chat(chat_id, result.new_chat_id, now)
             target = result.new_chat_id or chat_id
-            self.store.record_deliveries(target, [b.id for b in digest.items], now)
+            ids = [b.id for b in digest.items]
+            try:
+                self.store.record_deliveries(target, ids, now)
+            except StorageUnavailable:
+                self._unrecorded.append((target, ids, now))
+                raise
         elif result.outcome is Outcome.GONE:
             self.store.deactivate(chat_id, result.reason, now)
             log.info("chat %s is gone (%s); digests paused until it speaks", chat_id, result.reason)
         return result
 
     async def run_due(self) -> RunStats:
-        """Send every due chat its digest, with a bounded number in flight."""
-        now = self.clock.now()
-        due = [c for c in self.store.due_chats(now) if c.chat_id not in self._in_flight]
-        stats = RunStats(due=len(due))
-        if not due:
+        """Claim due chats and send each its digest, with a bounded number in flight.
+
+        One fan-out at a time per process: a tick while one runs does nothing, since the
+        running one keeps claiming until nothing is due. While the database is away, nothing
+        is claimed (the store logs the outage once).
+        """
+        stats = RunStats()
+        if self._fanning_out or (self.hold_until and self.clock.now() < self.hold_until):
             return stats
-        self._in_flight.update(c.chat_id for c in due)
-        queue: asyncio.Queue[ChatRecord] = asyncio.Queue()
-        for chat in due:
-            queue.put_nowait(chat)
-        self.metrics.fanout_queue.inc(len(due))
-
-        async def worker() -> None:
-            while not queue.empty():
-                chat = queue.get_nowait()
-                self.metrics.fanout_queue.dec()
-                try:
-                    await self._run_one(chat, now, stats)
-                except Exception:
-                    stats.failed += 1
-                    log.exception("digest for chat %s failed", chat.chat_id)
-                finally:
-                    self._in_flight.discard(chat.chat_id)
-
+        self._fanning_out = True
         try:
-            await asyncio.gather(*(worker() for _ in range(min(FANOUT_WORKERS, len(due)))))
-        finally:  # cancelled at shutdown: the chats left over are no longer waiting here
-            self.metrics.fanout_queue.dec(queue.qsize())
-        log.info(
-            "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
-            stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,
-        )  # fmt: skip
+            self._flush_unrecorded()
+            # What is due now, for the fan-out queue gauge; each claim takes one off.
+            self._waiting = len(self.store.due_chats(self.clock.now()))
+            self.metrics.fanout_queue.set(self._waiting)
+            await asyncio.gather(*(self._worker(stats) for _ in range(FANOUT_WORKERS)))
+        except StorageUnavailable:
+            return stats
+        finally:
+            self._fanning_out = False
+            self.metrics.fanout_queue.set(0)
+        if stats.due:
+            log.info(
+                "digests: %d due, %d sent, %d with nothing new, %d skipped, %d failed, %d gone",
+                stats.due, stats.sent, stats.empty, stats.skipped, stats.failed, stats.gone,
+            )  # fmt: skip
         return stats
+
+    async def _worker(self, stats: RunStats) -> None:
+        while True:
+            now = self.clock.now()
+            try:
+                claimed = self.store.claim_due(now, self.replica_id, self.lease_seconds, 1)
+            except StorageUnavailable:
+                return
+            if not claimed:
+                return
+            chat = claimed[0]
+            if chat.chat_id in self._in_flight:
+                continue
+            stats.due += 1
+            self._waiting = max(0, self._waiting - 1)
+            self.metrics.fanout_queue.set(self._waiting)
+            self._in_flight.add(chat.chat_id)
+            try:
+                await self._run_one(chat, now, stats)
+            except StorageUnavailable:
+                return  # the lease runs out; this chat is claimed again once the database is back
+            except Exception:
+                stats.failed += 1
+                log.exception("digest for chat %s failed", chat.chat_id)
+            finally:
+                self._in_flight.discard(chat.chat_id)
+            # Let the other workers and the handlers run between digests.
+            await asyncio.sleep(0)
 
     async def _run_one(self, chat: ChatRecord, now: dt.datetime, stats: RunStats) -> None:
         decision = self.planner.decide(chat, now)

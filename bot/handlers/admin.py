@@ -1,4 +1,4 @@
-"""Admin commands (users listed in `admins`): /stats and /reload."""
+"""Admin commands (users listed in `admins`): /stats (with the live replicas) and /reload."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from telegram import Update
 
 from bot.briefing.render import BULLET, e, plural
-from bot.context import BotContext
+from bot.context import BotContext, BotServices
 from bot.handlers.common import ignored_words, reply
 
 MAX_ERRORS_SHOWN = 10
@@ -41,7 +41,26 @@ async def cmd_stats(update: Update, context: BotContext) -> None:
         f"Up since: {services.started_at:%Y-%m-%d %H:%M} UTC ({_ago(now - services.started_at)})",
     ]
     lines += [f"{BULLET} <code>{e(str(err))}</code>" for err in errors[:MAX_ERRORS_SHOWN]]
+    lines += _replica_lines(services, now)
     await reply(update, "\n".join(lines) + ignored_words(context.args, "stats"))
+
+
+def _replica_lines(services: BotServices, now: dt.datetime) -> list[str]:
+    """The live replicas sharing the database and their roles; none outside `briefbot run`."""
+    live = services.store.replicas(now)
+    if not live:
+        return []
+    mine = services.replica.record.replica_id if services.replica else None
+    lines = ["", f"<b>Replicas</b>: {len(live)} live"]
+    for replica in live:
+        port = f", port {replica.port}" if replica.port else ""
+        here = " (this one)" if replica.replica_id == mine else ""
+        beat = max(0, int((now - replica.heartbeat_at).total_seconds()))
+        lines.append(
+            f"{BULLET} <code>{e(replica.replica_id)}</code>{here}: {e(replica.role)}{port};"
+            f" up {_ago(now - replica.started_at)}, last heartbeat {beat} s ago"
+        )
+    return lines
 
 
 def _ago(delta: dt.timedelta) -> str:

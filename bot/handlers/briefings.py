@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 
@@ -52,6 +53,7 @@ from bot.handlers.keyboards import (
     section_page_data,
     summary_keyboard,
 )
+from bot.storage import StorageUnavailable
 
 # Longest search query echoed back and searched; longer input is cut, not refused.
 MAX_QUERY = 200
@@ -94,7 +96,9 @@ def _choose(update: Update, context: BotContext, briefing: Briefing) -> None:
     chat = update.effective_chat
     if chat is not None:
         services = context.services
-        services.store.set_current_briefing(chat.id, briefing.id, services.clock.now())
+        # Without the database the answer still goes out; only the choice is not remembered.
+        with contextlib.suppress(StorageUnavailable):
+            services.store.set_current_briefing(chat.id, briefing.id, services.clock.now())
 
 
 async def cmd_start(update: Update, context: BotContext) -> None:

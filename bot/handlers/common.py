@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -15,12 +16,17 @@ from bot.briefing.models import Briefing
 from bot.briefing.render import render_ignored, render_unknown_briefing
 from bot.briefing.split import split_html
 from bot.context import BotContext
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+NO_DATABASE = (
+    "Sorry, I cannot reach my database right now, so I cannot do that. Please try again in a"
+    " minute; reading briefings still works."
+)
 
 
 async def reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -70,7 +76,10 @@ def current_briefing(update: Update, context: BotContext) -> Briefing | None:
     """The chat's current briefing: the one last chosen, else the newest published."""
     services = context.services
     chat = update.effective_chat
-    record = services.store.chat(chat.id) if chat else None
+    record = None
+    # Without the database, the chat's last choice is unknown; the newest briefing will do.
+    with contextlib.suppress(StorageUnavailable):
+        record = services.store.chat(chat.id) if chat else None
     if record and record.current_briefing:
         chosen = services.library.get(record.current_briefing)
         if chosen is not None:
@@ -126,7 +135,11 @@ async def track_chat(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     services = context.services
-    if services.store.touch_chat(chat.id, chat.type, services.clock.now()):
+    try:
+        back = services.store.touch_chat(chat.id, chat.type, services.clock.now())
+    except StorageUnavailable:
+        return  # the store logged the outage; the chat is remembered at its next update
+    if back:
         log.info("chat %s is back; digests resume", chat.id)
 
 
@@ -136,9 +149,12 @@ async def on_error(update: object, context: BotContext) -> None:
     if error is None:
         return
     context.services.handler_errors.append(error)
-    log.error("error while handling an update", exc_info=error)
+    # The store logged the outage once; a traceback per update would bury it.
+    if not isinstance(error, StorageUnavailable):
+        log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_message is not None:
+        text = NO_DATABASE if isinstance(error, StorageUnavailable) else SORRY
         try:
-            await update.effective_message.reply_text(SORRY, do_quote=False)
+            await update.effective_message.reply_text(text, do_quote=False)
         except Exception:  # the chat may be unreachable; the error is logged above already
             log.warning("could not tell chat about the error", exc_info=True)

@@ -158,7 +158,7 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    result = await context.services.runner.deliver(chat.id)
+    result = await context.services.runner.deliver_now(chat.id)
     # The digest itself goes out through the runner, as scheduled ones do; the note about
     # ignored words then follows it, or ends the answer that there is nothing to send.
     ignored = ignored_words(context.args, "digest").lstrip()
