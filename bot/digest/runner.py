@@ -20,6 +20,7 @@ from bot.briefing.render import render_digest
 from bot.briefing.split import split_html
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
+from bot.i18n import DEFAULT_LANGUAGE, choose
 from bot.ops.metrics import Metrics
 from bot.storage import ChatRecord, SubscriptionStore
 
@@ -65,6 +66,7 @@ class Digest:
     chat_id: int
     parts: list[str]
     items: list[Briefing]
+    language: str = DEFAULT_LANGUAGE  # the chat's, for the words around the briefings
 
 
 class Sender(Protocol):
@@ -111,33 +113,40 @@ class DigestRunner:
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._lock_users: dict[int, int] = {}
 
-    def build(self, chat_id: int) -> Digest | None:
-        """The digest a chat would get now, or None if it has received everything."""
+    def build(self, chat_id: int, user_language: str | None = None) -> Digest | None:
+        """The digest a chat would get now, or None if it has received everything.
+
+        It is in the chat's chosen language, else `user_language` (the Telegram language of
+        the user who asked for it), else English.
+        """
         content: DigestContent = self.planner.content(
             self.library.newest_ids(), self.store.delivered_ids(chat_id)
         )
         items = [b for b in map(self.library.get, content.ids) if b is not None]
         if not items:
             return None
-        parts = split_html(render_digest(items, content.more))
-        return Digest(chat_id, parts, items)
+        tr = choose(self.store.chat_language(chat_id), user_language)
+        parts = split_html(render_digest(items, content.more, tr))
+        return Digest(chat_id, parts, items, tr.language)
 
-    async def deliver(self, chat_id: int) -> SendResult | None:
-        """Send a chat its digest now; None if there was nothing new for it."""
+    async def deliver(self, chat_id: int, user_language: str | None = None) -> SendResult | None:
+        """Send a chat its digest now; None if there was nothing new for it (see `build`)."""
         if self.sender is None:
             raise RuntimeError("DigestRunner has no sender")
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         self._lock_users[chat_id] = self._lock_users.get(chat_id, 0) + 1
         try:
             async with lock:
-                return await self._deliver(chat_id, self.sender)
+                return await self._deliver(chat_id, self.sender, user_language)
         finally:
             self._lock_users[chat_id] -= 1
             if not self._lock_users[chat_id]:
                 del self._lock_users[chat_id], self._chat_locks[chat_id]
 
-    async def _deliver(self, chat_id: int, sender: Sender) -> SendResult | None:
-        digest = self.build(chat_id)
+    async def _deliver(
+        self, chat_id: int, sender: Sender, user_language: str | None = None
+    ) -> SendResult | None:
+        digest = self.build(chat_id, user_language)
         if digest is None:
             return None
         try:
