@@ -9,15 +9,17 @@ from telegram import Update
 from bot.briefing.render import BULLET, e, plural
 from bot.context import BotContext
 from bot.handlers.common import ignored_words, reply
+from bot.i18n import N_
 
 MAX_ERRORS_SHOWN = 10
+NOT_ADMIN = N_("This command is for the bot's admins.")
 
 
 async def _is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
     if context.services.is_admin(user.id if user else None):
         return True
-    await reply(update, "This command is for the bot's admins.")
+    await reply(update, context.tr._(NOT_ADMIN))
     return False
 
 
