@@ -331,7 +331,10 @@ def search_section(query: str, results: Sequence[Briefing], tr: Translator = EN)
     matches = tr.ngettext("%(count)d match", "%(count)d matches", len(results)) % {
         "count": len(results)
     }
-    heading = "<b>" + tr._("Search") + f"</b> · “{e(query)}” · {matches}"
+    heading = tr._("<b>Search</b> · “%(query)s” · %(matches)s") % {
+        "query": e(query),
+        "matches": matches,
+    }
     return Section(
         heading,
         items,
