@@ -51,8 +51,9 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
-from bot.handlers import admin, briefings, drafting, inline, subscriptions
+from bot.handlers import admin, briefings, drafting, inline, language, subscriptions
 from bot.handlers.common import Handler, count_update, logged, needs_briefings, on_error, track_chat
+from bot.i18n import DEFAULT_LANGUAGE, EN, LANGUAGES, Translator, translator
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
 from bot.scheduling import schedule_jobs
@@ -76,6 +77,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "timezone": subscriptions.cmd_timezone,
     "digest": needs_briefings(subscriptions.cmd_digest),
     "settings": needs_briefings(subscriptions.cmd_settings),
+    "language": language.cmd_language,
     "stats": needs_briefings(admin.cmd_stats),
     "reload": needs_briefings(admin.cmd_reload),
     "draft": drafting.cmd_draft,
@@ -212,6 +214,12 @@ def _register_handlers(application: BotApplication) -> None:
         )
     )
     application.add_handler(
+        CallbackQueryHandler(
+            logged("language button", language.on_language_button),
+            pattern=language.BUTTON_PATTERN,
+        )
+    )
+    application.add_handler(
         CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
     )
     application.add_handler(
@@ -238,10 +246,10 @@ def _register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-def menu(private: bool) -> list[BotCommand]:
-    """The command menu Telegram shows, for private chats or for groups."""
+def menu(private: bool, tr: Translator = EN) -> list[BotCommand]:
+    """The command menu Telegram shows, for private chats or for groups, in one language."""
     return [
-        BotCommand(c.name, c.description)
+        BotCommand(c.name, tr._(c.description))
         for c in COMMANDS
         if c.in_menu and (private or c.name not in PRIVATE_ONLY_MENU)
     ]
@@ -255,8 +263,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         on_flood_wait=services.metrics.flood_wait,
     )
     try:
-        await application.bot.set_my_commands(menu(True), scope=BotCommandScopeAllPrivateChats())
-        await application.bot.set_my_commands(menu(False), scope=BotCommandScopeAllGroupChats())
+        # The default menu is English; each other shipped language gets its own, which
+        # Telegram shows to users whose app is set to that language.
+        for code in LANGUAGES:
+            tr = translator(code)
+            language_code = None if code == DEFAULT_LANGUAGE else code
+            for private, scope in (
+                (True, BotCommandScopeAllPrivateChats()),
+                (False, BotCommandScopeAllGroupChats()),
+            ):
+                await application.bot.set_my_commands(
+                    menu(private, tr), scope=scope, language_code=language_code
+                )
     except TelegramError as exc:
         log.warning("could not register the command menu (%s); carrying on without it", exc)
     if application.bot_data.get("schedule_jobs"):

@@ -117,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--chat-id", type=int, default=None, help="chat to speak in")
     simulate.add_argument("--group", action="store_true", help="speak in a group chat")
+    simulate.add_argument(
+        "--lang", default=None, help="act as a user whose Telegram app is in this language (uk)"
+    )
     simulate.add_argument("--state", type=Path, default=None, help="SQLite file to keep state in")
     simulate.add_argument("--at", default=None, help="start the virtual clock at this ISO time")
     simulate.add_argument("--script", default=None, help="read inputs from FILE (- for stdin)")

@@ -352,3 +352,30 @@ class TestDrafts:
         store.save_draft(self.draft("new"), keep_since=NOW - dt.timedelta(days=30))
         assert store.draft("old") is None
         assert store.draft("recent") is not None and store.draft("new") is not None
+
+
+class TestChatLanguage:
+    """A chat's `/language` choice is kept, also in a file made before the column existed."""
+
+    def test_set_and_clear(self, store: SubscriptionStore) -> None:
+        assert store.chat_language(1001) is None
+        store.set_language(1001, "uk", NOW)
+        assert store.chat_language(1001) == "uk"
+        store.set_language(1001, None, NOW)
+        assert store.chat_language(1001) is None
+
+    def test_an_older_file_gains_the_column_and_keeps_its_chats(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            for script in _MIGRATIONS[:2]:
+                db.executescript(script)
+            db.execute("INSERT INTO chats (chat_id, created_at, updated_at) VALUES (5, 'x', 'x')")
+            db.execute("PRAGMA user_version = 2")
+        store = SubscriptionStore(path)
+        try:
+            assert user_version(path) == SCHEMA_VERSION
+            assert store.chat(5) is not None and store.chat_language(5) is None
+            store.set_language(5, "fr", NOW)
+            assert store.chat_language(5) == "fr"
+        finally:
+            store.close()

@@ -23,6 +23,7 @@ from bot.briefing.render import render_digest
 from bot.briefing.split import split_html
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
+from bot.i18n import DEFAULT_LANGUAGE, choose
 from bot.ops.metrics import Metrics
 from bot.storage import ChatRecord, StorageUnavailable, Store
 
@@ -72,6 +73,7 @@ class Digest:
     chat_id: int
     parts: list[str]
     items: list[Briefing]
+    language: str = DEFAULT_LANGUAGE  # the chat's, for the words around the briefings
 
 
 class Sender(Protocol):
@@ -129,18 +131,25 @@ class DigestRunner:
         # Digests Telegram accepted while the database was away, recorded when it is back.
         self._unrecorded: list[tuple[int, list[str], dt.datetime]] = []
 
-    def build(self, chat_id: int) -> Digest | None:
-        """The digest a chat would get now, or None if it has received everything."""
+    def build(self, chat_id: int, user_language: str | None = None) -> Digest | None:
+        """The digest a chat would get now, or None if it has received everything.
+
+        It is in the chat's chosen language, else `user_language` (the Telegram language of
+        the user who asked for it), else English.
+        """
         content: DigestContent = self.planner.content(
             self.library.newest_ids(), self.store.delivered_ids(chat_id)
         )
         items = [b for b in map(self.library.get, content.ids) if b is not None]
         if not items:
             return None
-        parts = split_html(render_digest(items, content.more))
-        return Digest(chat_id, parts, items)
+        tr = choose(self.store.chat_language(chat_id), user_language)
+        parts = split_html(render_digest(items, content.more, tr))
+        return Digest(chat_id, parts, items, tr.language)
 
-    async def deliver_now(self, chat_id: int) -> SendResult | None:
+    async def deliver_now(
+        self, chat_id: int, user_language: str | None = None
+    ) -> SendResult | None:
         """Send a chat its digest on request (`/digest`), unless another replica is sending it.
 
         FAILED when another replica holds the chat: its digest is on the way from there.
@@ -150,19 +159,19 @@ class DigestRunner:
         ):
             return SendResult(Outcome.FAILED, reason="being sent by another replica")
         try:
-            return await self.deliver(chat_id)
+            return await self.deliver(chat_id, user_language)
         finally:
             self.store.release_chat(chat_id, self.replica_id)
 
-    async def deliver(self, chat_id: int) -> SendResult | None:
-        """Send a chat its digest now; None if there was nothing new for it."""
+    async def deliver(self, chat_id: int, user_language: str | None = None) -> SendResult | None:
+        """Send a chat its digest now; None if there was nothing new for it (see `build`)."""
         if self.sender is None:
             raise RuntimeError("DigestRunner has no sender")
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         self._lock_users[chat_id] = self._lock_users.get(chat_id, 0) + 1
         try:
             async with lock:
-                return await self._deliver(chat_id, self.sender)
+                return await self._deliver(chat_id, self.sender, user_language)
         finally:
             self._lock_users[chat_id] -= 1
             if not self._lock_users[chat_id]:
@@ -174,9 +183,11 @@ class DigestRunner:
             self.store.record_deliveries(chat_id, ids, at)
             self._unrecorded.pop(0)
 
-    async def _deliver(self, chat_id: int, sender: Sender) -> SendResult | None:
+    async def _deliver(
+        self, chat_id: int, sender: Sender, user_language: str | None = None
+    ) -> SendResult | None:
         self._flush_unrecorded()
-        digest = self.build(chat_id)
+        digest = self.build(chat_id, user_language)
         if digest is None:
             return None
         try:

@@ -16,14 +16,15 @@ from bot.briefing.models import Briefing
 from bot.briefing.render import render_ignored, render_unknown_briefing
 from bot.briefing.split import split_html
 from bot.context import BotContext
+from bot.i18n import EN, N_, Translator
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
-NO_DATABASE = (
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+NO_DATABASE = N_(
     "Sorry, I cannot reach my database right now, so I cannot do that. Please try again in a"
     " minute; reading briefings still works."
 )
@@ -91,18 +92,20 @@ def current_briefing(update: Update, context: BotContext) -> Briefing | None:
 def unknown_briefing_html(context: BotContext, ref: str) -> str:
     """The answer to a briefing reference that matches nothing."""
     library = context.services.library
-    return render_unknown_briefing(ref, library.closest_ids(ref), len(library))
+    return render_unknown_briefing(ref, library.closest_ids(ref), len(library), context.tr)
 
 
-def ignored_words(args: list[str] | None, command: str, takes: str = "no arguments") -> str:
+def ignored_words(
+    args: list[str] | None, command: str, takes: str = N_("no arguments"), tr: Translator = EN
+) -> str:
     """A closing line naming the words after `/command` that it did not use, or nothing."""
     if not args:
         return ""
-    return "\n\n" + render_ignored(" ".join(args), command, takes)
+    return "\n\n" + render_ignored(" ".join(args), command, takes, tr)
 
 
-NO_BRIEFINGS = "No briefings are loaded yet. Please try again later."
-LOADING = "Still loading the briefings — try again in a few seconds."
+NO_BRIEFINGS = N_("No briefings are loaded yet. Please try again later.")
+LOADING = N_("Still loading the briefings — try again in a few seconds.")
 
 
 def needs_briefings(handler: Handler) -> Handler:
@@ -113,12 +116,12 @@ def needs_briefings(handler: Handler) -> Handler:
         if context.services.library.loaded:
             await handler(update, context)
         elif update.callback_query is not None:
-            await update.callback_query.answer(LOADING)
+            await update.callback_query.answer(context.tr._(LOADING))
         elif update.inline_query is not None:
             # No results, and not cached: the next keystroke asks again.
             await update.inline_query.answer([], cache_time=0, is_personal=True)
         else:
-            await reply(update, LOADING)
+            await reply(update, context.tr._(LOADING))
 
     return wrapper
 
@@ -155,6 +158,10 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(update, Update) and update.effective_message is not None:
         text = NO_DATABASE if isinstance(error, StorageUnavailable) else SORRY
         try:
-            await update.effective_message.reply_text(text, do_quote=False)
+            sorry = context.tr._(text)  # may need the database, which may be what failed
+        except Exception:
+            sorry = text
+        try:
+            await update.effective_message.reply_text(sorry, do_quote=False)
         except Exception:  # the chat may be unreachable; the error is logged above already
             log.warning("could not tell chat about the error", exc_info=True)

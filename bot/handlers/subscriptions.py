@@ -16,6 +16,7 @@ from bot.digest.cron import CronSyntaxError, parse_time_of_day
 from bot.digest.describe import describe_schedule
 from bot.digest.runner import Outcome
 from bot.handlers.common import ignored_words, is_private, reply
+from bot.i18n import N_, Translator
 
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
@@ -26,9 +27,12 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
-def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo, tr: Translator) -> str:
     local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({local.tzname()})"
+    return f"{tr.moment(local)} ({local.tzname()})"
+
+
+DEFAULT_SCHEDULE = N_(", the default schedule")
 
 
 async def _may_change_settings(update: Update, context: BotContext) -> bool:
@@ -50,7 +54,9 @@ async def _may_change_settings(update: Update, context: BotContext) -> bool:
     member = await context.bot.get_chat_member(chat.id, user.id)
     if member.status in ADMIN_STATUSES:
         return True
-    await reply(update, "Only this group's administrators can change its digest settings.")
+    await reply(
+        update, context.tr._("Only this group's administrators can change its digest settings.")
+    )
     return False
 
 
@@ -66,12 +72,12 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
         try:
             daily_at = parse_time_of_day(args[0])
         except CronSyntaxError:
-            await reply(
-                update,
-                f"“{e(' '.join(args)[:40])}” is not a time of day. Use 24-hour HH:MM, "
+            answer = context.tr._(
+                "“%(words)s” is not a time of day. Use 24-hour HH:MM, "
                 "for example <code>/subscribe 07:30</code>, or just /subscribe for the "
-                "default schedule.",
+                "default schedule."
             )
+            await reply(update, answer % {"words": e(" ".join(args)[:40])})
             return
     now = services.clock.now()
     record = services.store.chat(chat.id)
@@ -79,16 +85,16 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
     next_due = services.planner.next_due(daily_at, timezone, now)
     services.store.subscribe(chat.id, daily_at, next_due, now)
     zone = services.planner.zone(timezone)
-    schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key)
+    tr = context.tr
+    schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key, tr)
     if not daily_at:
-        schedule += ", the default schedule"
-    await reply(
-        update,
-        f"✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
-        f"Next digest: {e(_when(next_due, zone))}.\n"
+        schedule += tr._(DEFAULT_SCHEDULE)
+    answer = tr._(
+        "✅ Subscribed: a digest of new briefings %(schedule)s.\n"
+        "Next digest: %(next)s.\n"
         "Change the time zone with /timezone, stop with /unsubscribe."
-        + ignored_words(args[1:], "subscribe", "one time of day"),
-    )
+    ) % {"schedule": e(schedule), "next": e(_when(next_due, zone, tr))}
+    await reply(update, answer + ignored_words(args[1:], "subscribe", N_("one time of day"), tr))
 
 
 async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
@@ -98,14 +104,15 @@ async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
         return
     services = context.services
     record = services.store.chat(chat.id)
-    ignored = ignored_words(context.args, "unsubscribe")
+    tr = context.tr
+    ignored = ignored_words(context.args, "unsubscribe", tr=tr)
     if record is None or not record.subscribed:
-        await reply(
-            update, "This chat is not subscribed. /subscribe starts daily digests." + ignored
-        )
+        answer = tr._("This chat is not subscribed. /subscribe starts daily digests.")
+        await reply(update, answer + ignored)
         return
     services.store.unsubscribe(chat.id, services.clock.now())
-    await reply(update, "Unsubscribed: no more digests. /subscribe brings them back." + ignored)
+    answer = tr._("Unsubscribed: no more digests. /subscribe brings them back.")
+    await reply(update, answer + ignored)
 
 
 async def cmd_timezone(update: Update, context: BotContext) -> None:
@@ -118,12 +125,12 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     record = services.store.chat(chat.id)
     if not args:
         zone = services.planner.zone(record.timezone if record else None)
-        await reply(
-            update,
-            f"This chat's time zone is <b>{e(zone.key)}</b>.\n"
+        answer = context.tr._(
+            "This chat's time zone is <b>%(zone)s</b>.\n"
             "Change it with <code>/timezone Area/City</code>, e.g. "
-            "<code>/timezone Europe/Berlin</code>.",
+            "<code>/timezone Europe/Berlin</code>."
         )
+        await reply(update, answer % {"zone": e(zone.key)})
         return
     if not await _may_change_settings(update, context):
         return
@@ -133,12 +140,15 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     if name is None:
         close = difflib.get_close_matches(wanted.lower(), list(names), n=5, cutoff=0.5)
         hint = "\n".join(f"{BULLET} <code>{e(names[c])}</code>" for c in close)
+        tr = context.tr
         await reply(
             update,
-            f"I don't know the time zone “{e(wanted)}”."
-            + (f"\nDid you mean:\n{hint}" if hint else "")
-            + "\nUse an IANA name like <code>Europe/Berlin</code> or "
-            "<code>America/New_York</code>.",
+            tr._("I don't know the time zone “%(zone)s”.") % {"zone": e(wanted)}
+            + ("\n" + tr._("Did you mean:") + f"\n{hint}" if hint else "")
+            + "\n"
+            + tr._(
+                "Use an IANA name like <code>Europe/Berlin</code> or <code>America/New_York</code>."
+            ),
         )
         return
     now = services.clock.now()
@@ -147,9 +157,13 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
         next_due = services.planner.next_due(record.daily_at, name, now)
     services.store.set_timezone(chat.id, name, next_due, now)
     zone = zoneinfo.ZoneInfo(name)
-    text = f"🕗 Time zone set to <b>{e(name)}</b> (now {now.astimezone(zone):%H:%M} there)."
+    tr = context.tr
+    text = tr._("🕗 Time zone set to <b>%(zone)s</b> (now %(time)s there).") % {
+        "zone": e(name),
+        "time": f"{now.astimezone(zone):%H:%M}",
+    }
     if next_due is not None:
-        text += f"\nNext digest: {e(_when(next_due, zone))}."
+        text += "\n" + tr._("Next digest: %(next)s.") % {"next": e(_when(next_due, zone, tr))}
     await reply(update, text)
 
 
@@ -158,18 +172,20 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    result = await context.services.runner.deliver_now(chat.id)
+    tr = context.tr
+    result = await context.services.runner.deliver_now(chat.id, tr.language)
     # The digest itself goes out through the runner, as scheduled ones do; the note about
     # ignored words then follows it, or ends the answer that there is nothing to send.
-    ignored = ignored_words(context.args, "digest").lstrip()
+    ignored = ignored_words(context.args, "digest", tr=tr).lstrip()
     if result is None:
         await reply(
             update,
-            "Nothing new since your last digest. /briefings lists everything."
+            tr._("Nothing new since your last digest. /briefings lists everything.")
             + (f"\n\n{ignored}" if ignored else ""),
         )
     elif result.outcome is Outcome.FAILED:
-        await reply(update, "I couldn't send the digest just now. Please try again in a minute.")
+        answer = tr._("I couldn't send the digest just now. Please try again in a minute.")
+        await reply(update, answer)
     elif ignored:
         await reply(update, ignored)
 
@@ -182,18 +198,23 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
     services = context.services
     record = services.store.chat(chat.id)
     zone = services.planner.zone(record.timezone if record else None)
-    lines = ["<b>Settings</b>", ""]
+    tr = context.tr
+    lines = ["<b>" + tr._("Settings") + "</b>", ""]
     if record is not None and record.subscribed:
         expression = services.planner.schedule(record.daily_at).expression
-        schedule = e(describe_schedule(expression, zone.key))
+        schedule = e(describe_schedule(expression, zone.key, tr))
         if not record.daily_at:
-            schedule += ", the default schedule"
-        lines.append(f"Digest: subscribed, {schedule}")
+            schedule += tr._(DEFAULT_SCHEDULE)
+        lines.append(tr._("Digest: subscribed, %(schedule)s") % {"schedule": schedule})
         if record.next_due is not None:
-            lines.append(f"Next digest: {e(_when(record.next_due, zone))}")
+            moment = e(_when(record.next_due, zone, tr))
+            lines.append(tr._("Next digest: %(next)s") % {"next": moment})
     else:
-        lines.append("Digest: not subscribed (/subscribe)")
-    lines.append(f"Time zone: {e(zone.key)}")
+        lines.append(tr._("Digest: not subscribed (/subscribe)"))
+    lines.append(tr._("Time zone: %(zone)s") % {"zone": e(zone.key)})
     delivered = len(services.store.delivered_ids(chat.id))
-    lines.append(f"Briefings received so far: {delivered} of {len(services.library)}")
-    await reply(update, "\n".join(lines) + ignored_words(context.args, "settings"))
+    lines.append(
+        tr._("Briefings received so far: %(received)d of %(total)d")
+        % {"received": delivered, "total": len(services.library)}
+    )
+    await reply(update, "\n".join(lines) + ignored_words(context.args, "settings", tr=tr))

@@ -96,7 +96,7 @@ class StateDump:
 # The chat columns a dump carries, in order.
 CHAT_FIELDS = (
     "chat_id", "chat_type", "timezone", "subscribed", "daily_at", "active", "inactive_reason",
-    "next_due", "current_briefing", "created_at", "updated_at",
+    "next_due", "current_briefing", "created_at", "updated_at", "language",
 )  # fmt: skip
 DELIVERY_FIELDS = ("chat_id", "briefing_id", "delivered_at")
 DRAFT_FIELDS = ("draft_key", "admin_id", "chat_id", "file_name", "yaml", "created_at")
@@ -160,6 +160,14 @@ class Store(Protocol):
         self, chat_id: int, timezone: str, next_due: dt.datetime | None, now: dt.datetime
     ) -> None:
         """Set a chat's time zone and, if subscribed, its recomputed next digest."""
+        ...
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The language a chat chose with /language, if any."""
+        ...
+
+    def set_language(self, chat_id: int, language: str | None, now: dt.datetime) -> None:
+        """Remember a chat's language (None: follow each user's Telegram language)."""
         ...
 
     def set_current_briefing(self, chat_id: int, briefing_id: str, now: dt.datetime) -> None:

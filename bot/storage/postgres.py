@@ -90,6 +90,10 @@ _MIGRATIONS: tuple[str, ...] = (
         role         TEXT        NOT NULL
     );
     """,
+    # The chat's chosen language (`/language`); NULL: the user's Telegram language.
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -351,6 +355,19 @@ class PostgresStore:
             self._update(chat_id, now, timezone=timezone)
         else:
             self._update(chat_id, now, timezone=timezone, next_due=_utc(next_due))
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The language a chat chose with /language, if any."""
+        row = self._call(
+            lambda c: c.execute(
+                "SELECT language FROM chats WHERE chat_id = %s", (chat_id,)
+            ).fetchone()
+        )
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def set_language(self, chat_id: int, language: str | None, now: dt.datetime) -> None:
+        """Remember a chat's language (None: follow each user's Telegram language)."""
+        self._update(chat_id, now, language=language)
 
     def set_current_briefing(self, chat_id: int, briefing_id: str, now: dt.datetime) -> None:
         """Remember the briefing a chat chose last."""
@@ -655,7 +672,9 @@ class PostgresStore:
                     sql.SQL(", ").join(sql.Placeholder() for _ in fields),
                 )
                 with conn.cursor() as cur:
-                    cur.executemany(query, [tuple(row[name] for name in fields) for row in rows])
+                    cur.executemany(
+                        query, [tuple(row.get(name) for name in fields) for row in rows]
+                    )
 
         self._call(work)
 

@@ -77,6 +77,10 @@ _MIGRATIONS: tuple[str, ...] = (
         role         TEXT    NOT NULL
     );
     """,
+    # The chat's chosen language (`/language`); NULL: the user's Telegram language.
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -267,6 +271,22 @@ class SubscriptionStore:
             self._update(chat_id, now, timezone=timezone)
         else:
             self._update(chat_id, now, timezone=timezone, next_due=_iso(next_due))
+
+    # -- the chat's language (/language) -----------------------------------------------------
+    # Kept apart from `_CHAT_COLUMNS` so the column stays one migration and these two methods.
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The language a chat chose with /language, if any."""
+        row = self._db.execute(
+            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def set_language(self, chat_id: int, language: str | None, now: dt.datetime) -> None:
+        """Remember a chat's language (None: follow each user's Telegram language)."""
+        self._update(chat_id, now, language=language)
+
+    # -- end of the chat's language -----------------------------------------------------------
 
     def set_current_briefing(self, chat_id: int, briefing_id: str, now: dt.datetime) -> None:
         """Remember the briefing a chat chose last."""
@@ -524,5 +544,5 @@ class SubscriptionStore:
                 marks = ", ".join("?" for _ in fields)
                 db.executemany(
                     f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({marks})",
-                    [tuple(row[name] for name in fields) for row in rows],
+                    [tuple(row.get(name) for name in fields) for row in rows],
                 )
