@@ -84,7 +84,7 @@ class TestThreeReplicas:
                 time.sleep(0.3)
                 return any("Replicas</b>: 3 live" in m.text for m in api.messages_to(ADMIN))
 
-            assert wait_for(three_live, 15)
+            assert wait_for(three_live, 45)
             # Kill one as soon as the fan-out is under way.
             assert wait_for(lambda: len(digest_counts(api, chats)) >= 30, 30)
             cluster.kill(victim)
