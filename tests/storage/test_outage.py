@@ -50,7 +50,8 @@ async def test_reading_answers_digests_wait_and_resume_once(
     # Calls fail at once while the database is down; the first after it is back tries it.
     monkeypatch.setattr(postgres, "RETRY_SECONDS", 3600.0)
     config = make_config(briefings_dir, tmp_path / "state.sqlite3")
-    config = config.model_copy(update={"storage": StorageConfig(url=pg_url)})
+    storage = StorageConfig(url=pg_url, path=tmp_path / "state.sqlite3")  # the index goes beside it
+    config = config.model_copy(update={"storage": storage})
     caplog.set_level(logging.INFO)
     async with SimulatedBot(config, storage_path=None, start=T0) as bot:
         assert "Subscribed" in (await bot.say("/subscribe", chat_id=CHAT))[0].visible_text
