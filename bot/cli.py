@@ -169,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from bot.briefing.library import BriefingLibrary
+    from bot.briefing.render import plural
 
     paths: list[Path] = args.paths or [load_config(args.config).briefings.dir]
     library = BriefingLibrary(paths)
@@ -179,11 +180,12 @@ def _validate(args: argparse.Namespace) -> int:
     files = len({e.path for e in errors})
     if errors:
         print(
-            f"{len(errors)} error(s) in {files} file(s); {len(library)} valid briefing(s).",
+            f"{plural(len(errors), 'error')} in {plural(files, 'file')};"
+            f" {plural(len(library), 'valid briefing')}.",
             file=sys.stderr,
         )
         return EXIT_ERRORS
-    print(f"OK: {len(library)} briefing(s) valid.", file=sys.stderr)
+    print(f"OK: {plural(len(library), 'briefing')} valid.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -221,6 +223,7 @@ def _published(value: str) -> dt.date | dt.datetime:
 
 
 def _draft(args: argparse.Namespace) -> int:
+    from bot.briefing.render import plural
     from bot.drafting import DraftError, draft_article
 
     name = "<stdin>" if args.path == "-" else args.path
@@ -255,5 +258,6 @@ def _draft(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"briefbot: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERRORS
-    print(f"Drafted {draft.briefing.id}: {len(draft.reviews)} line(s) to review.", file=sys.stderr)
+    reviews = plural(len(draft.reviews), "line")
+    print(f"Drafted {draft.briefing.id}: {reviews} to review.", file=sys.stderr)
     return EXIT_OK

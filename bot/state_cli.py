@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot.briefing.render import plural
 from bot.config import Config
 from bot.exits import EXIT_ERRORS, EXIT_OK
 from bot.storage import StateDump, open_store
@@ -52,8 +53,9 @@ def export_state(config: Config, out: Path | None) -> int:
             print(f"briefbot: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERRORS
     print(
-        f"Exported {len(dump.chats)} chat(s), {len(dump.deliveries)} delivery record(s) and"
-        f" {len(dump.drafts)} draft(s) from {store.location}.",
+        f"Exported {plural(len(dump.chats), 'chat')},"
+        f" {plural(len(dump.deliveries), 'delivery record')} and"
+        f" {plural(len(dump.drafts), 'draft')} from {store.location}.",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -87,7 +89,7 @@ def import_state(config: Config, path: Path, *, replace: bool) -> int:
         existing = store.export_state()
         if existing.chats and not replace:
             print(
-                f"briefbot: {store.location} already holds {len(existing.chats)} chat(s);"
+                f"briefbot: {store.location} already holds {plural(len(existing.chats), 'chat')};"
                 " add --replace to overwrite them",
                 file=sys.stderr,
             )
@@ -100,8 +102,9 @@ def import_state(config: Config, path: Path, *, replace: bool) -> int:
     finally:
         store.close()
     print(
-        f"Imported {len(dump.chats)} chat(s), {len(dump.deliveries)} delivery record(s) and"
-        f" {len(dump.drafts)} draft(s) into {store.location}.",
+        f"Imported {plural(len(dump.chats), 'chat')},"
+        f" {plural(len(dump.deliveries), 'delivery record')} and"
+        f" {plural(len(dump.drafts), 'draft')} into {store.location}.",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -57,7 +57,7 @@ class TestValidate:
         code, out, err = run(["validate", str(SHIPPED)], capsys)
         assert code == EXIT_OK
         assert out == ""
-        assert re.fullmatch(r"OK: \d+ briefing\(s\) valid\.\n", err)
+        assert re.fullmatch(r"OK: \d+ briefings? valid\.\n", err)
 
     def test_broken_files(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, err = run(["validate", str(broken)], capsys)
@@ -69,7 +69,7 @@ class TestValidate:
         )
         assert lines[1].startswith(f"{broken / 'c-syntax.yaml'}:2: YAML error: ")
         assert len(lines) == 2
-        assert err == "2 error(s) in 2 file(s); 1 valid briefing(s).\n"
+        assert err == "2 errors in 2 files; 1 valid briefing.\n"
 
     def test_single_file_reports_each_error_once(
         self, broken: Path, capsys: pytest.CaptureFixture[str]
@@ -77,19 +77,19 @@ class TestValidate:
         code, out, err = run(["validate", str(broken / "b-typo.yaml")], capsys)
         assert code == EXIT_ERRORS
         assert len(out.splitlines()) == 1
-        assert err == "1 error(s) in 1 file(s); 0 valid briefing(s).\n"
+        assert err == "1 error in 1 file; 0 valid briefings.\n"
 
     def test_several_paths(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(["validate", str(broken / "a-good.yaml"), str(SHIPPED)], capsys)
         assert code == EXIT_OK
-        assert re.fullmatch(r"OK: \d+ briefing\(s\) valid\.\n", err)
+        assert re.fullmatch(r"OK: \d+ briefings? valid\.\n", err)
 
     def test_nonexistent_path(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         missing = tmp_path / "nowhere"
         code, out, err = run(["validate", str(missing)], capsys)
         assert code == EXIT_ERRORS
         assert out == f"{missing}: no such file or folder\n"
-        assert err == "1 error(s) in 1 file(s); 0 valid briefing(s).\n"
+        assert err == "1 error in 1 file; 0 valid briefings.\n"
 
     def test_hostile_input_never_gives_a_traceback(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -117,7 +117,7 @@ class TestValidate:
         lines = out.splitlines()
         assert {Path(line.split(":")[0]).name for line in lines} == {*files, "folder.yaml"}
         assert all(re.match(rf"{re.escape(str(folder))}/[\w.-]+(:\d+)?: \S", x) for x in lines)
-        assert err == f"{len(lines)} error(s) in {len(files) + 1} file(s); 0 valid briefing(s).\n"
+        assert err == f"{len(lines)} errors in {len(files) + 1} files; 0 valid briefings.\n"
         assert "Traceback" not in out + err
 
     def test_default_is_the_configured_folder(
@@ -241,4 +241,4 @@ class TestProcess:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout == ""
-        assert re.fullmatch(r"OK: \d+ briefing\(s\) valid\.\n", result.stderr)
+        assert re.fullmatch(r"OK: \d+ briefings? valid\.\n", result.stderr)

@@ -123,7 +123,7 @@ def test_validate_names_every_entry_within_a_memory_and_time_bound(hostile: Path
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
     assert_each_named(result.stdout.splitlines(), hostile)
-    assert result.stderr.endswith(f" in {len(EXPECTED)} file(s); 0 valid briefing(s).\n")
+    assert result.stderr.endswith(f" in {len(EXPECTED)} files; 0 valid briefings.\n")
 
 
 def test_simulate_serves_the_good_briefing_within_a_memory_and_time_bound(

@@ -34,7 +34,7 @@ def test_draft_prints_yaml_that_validates(
     data = yaml.safe_load(out)
     assert data["title"].startswith("Ukraine’s allies rally")
     assert len(data["quotes"]) == 18
-    assert "line(s) to review" in err
+    assert "to review." in err
     saved = tmp_path / f"{data['id']}.yaml"
     saved.write_text(out, encoding="utf-8")
     assert main(["validate", str(saved)]) == EXIT_OK
