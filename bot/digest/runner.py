@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import enum
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from bot.briefing.library import BriefingLibrary
 from bot.briefing.models import Briefing
 from bot.briefing.render import render_digest
 from bot.briefing.split import split_html
+from bot.briefing.topics import ProfileCache, Topic, TopicError, TopicFilter
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
 from bot.ops.metrics import Metrics
@@ -65,6 +67,7 @@ class Digest:
     chat_id: int
     parts: list[str]
     items: list[Briefing]
+    channel: bool = False  # a channel post: buttons link to the bot rather than answer there
 
 
 class Sender(Protocol):
@@ -110,17 +113,43 @@ class DigestRunner:
         # One delivery per chat at a time, so a tick and /digest never build the same digest.
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._lock_users: dict[int, int] = {}
+        self._profiles = ProfileCache()
+        # Told when a channel stops taking digests (the bot was removed or lost its rights).
+        self.on_channel_gone: Callable[[int], Awaitable[None]] | None = None
 
-    def build(self, chat_id: int) -> Digest | None:
-        """The digest a chat would get now, or None if it has received everything."""
+    def topic_filter(self, chat_id: int) -> TopicFilter:
+        """Which briefings a chat wants: those about its topics, or all if it follows none."""
+        topics = []
+        for text in self.store.topics(chat_id):
+            try:
+                topics.append(Topic.parse(text))
+            except TopicError:  # stored by an older, laxer version: not worth failing over
+                log.warning("chat %s: ignoring the topic %r", chat_id, text)
+        return TopicFilter(topics, self._profiles)
+
+    def build(self, chat_id: int, *, filtered: bool = True) -> Digest | None:
+        """The digest a chat would get now, or None if it has received everything.
+
+        Only briefings about the chat's topics, if it follows any (unless not `filtered`).
+        """
+        wanted = None
+        if filtered:
+            chosen = self.topic_filter(chat_id)
+            if chosen.topics:
+
+                def wanted(bid: str) -> bool:
+                    briefing = self.library.get(bid)
+                    return briefing is not None and chosen.matches(briefing)
+
         content: DigestContent = self.planner.content(
-            self.library.newest_ids(), self.store.delivered_ids(chat_id)
+            self.library.newest_ids(), self.store.delivered_ids(chat_id), wanted
         )
         items = [b for b in map(self.library.get, content.ids) if b is not None]
         if not items:
             return None
         parts = split_html(render_digest(items, content.more))
-        return Digest(chat_id, parts, items)
+        record = self.store.chat(chat_id)
+        return Digest(chat_id, parts, items, record is not None and record.chat_type == "channel")
 
     async def deliver(self, chat_id: int) -> SendResult | None:
         """Send a chat its digest now; None if there was nothing new for it."""
@@ -153,8 +182,11 @@ class DigestRunner:
             target = result.new_chat_id or chat_id
             self.store.record_deliveries(target, [b.id for b in digest.items], now)
         elif result.outcome is Outcome.GONE:
+            was_active = (record := self.store.chat(chat_id)) is not None and record.active
             self.store.deactivate(chat_id, result.reason, now)
             log.info("chat %s is gone (%s); digests paused until it speaks", chat_id, result.reason)
+            if digest.channel and was_active and self.on_channel_gone is not None:
+                await self.on_channel_gone(chat_id)
         return result
 
     async def run_due(self) -> RunStats:

@@ -8,16 +8,14 @@ import zoneinfo
 from functools import cache
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus
 
 from bot.briefing.render import BULLET, e
-from bot.context import BotContext
+from bot.context import BotContext, BotServices
 from bot.digest.cron import CronSyntaxError, parse_time_of_day
 from bot.digest.describe import describe_schedule
 from bot.digest.runner import Outcome
-from bot.handlers.common import ignored_words, is_private, reply
-
-ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+from bot.handlers.common import ignored_words, reply
+from bot.handlers.targets import is_channel_ref, settings_target
 
 
 @cache
@@ -31,36 +29,13 @@ def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({local.tzname()})"
 
 
-async def _may_change_settings(update: Update, context: BotContext) -> bool:
-    """Anyone in a private chat; in groups only the group's administrators."""
-    if is_private(update):
-        return True
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None:
-        return False
-    # An anonymous administrator posts as the group itself.
-    if (
-        message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
-        return True
-    if user is None:
-        return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    if member.status in ADMIN_STATUSES:
-        return True
-    await reply(update, "Only this group's administrators can change its digest settings.")
-    return False
-
-
 async def cmd_subscribe(update: Update, context: BotContext) -> None:
     """Subscribe to digests: on the default schedule, or daily at HH:MM."""
-    chat = update.effective_chat
-    if chat is None or not await _may_change_settings(update, context):
+    target = await settings_target(update, context, change=True)
+    if target is None:
         return
     services = context.services
-    args = context.args or []
+    args = target.args
     daily_at: str | None = None
     if args:
         try:
@@ -74,17 +49,17 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
             )
             return
     now = services.clock.now()
-    record = services.store.chat(chat.id)
+    record = services.store.chat(target.chat_id)
     timezone = record.timezone if record else None
     next_due = services.planner.next_due(daily_at, timezone, now)
-    services.store.subscribe(chat.id, daily_at, next_due, now)
+    services.store.subscribe(target.chat_id, daily_at, next_due, now)
     zone = services.planner.zone(timezone)
     schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key)
     if not daily_at:
         schedule += ", the default schedule"
     await reply(
         update,
-        f"✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
+        f"{target.prefix}✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
         f"Next digest: {e(_when(next_due, zone))}.\n"
         "Change the time zone with /timezone, stop with /unsubscribe."
         + ignored_words(args[1:], "subscribe", "one time of day"),
@@ -93,39 +68,44 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
 
 async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
     """Stop digests."""
-    chat = update.effective_chat
-    if chat is None or not await _may_change_settings(update, context):
+    target = await settings_target(update, context, change=True)
+    if target is None:
         return
     services = context.services
-    record = services.store.chat(chat.id)
-    ignored = ignored_words(context.args, "unsubscribe")
+    record = services.store.chat(target.chat_id)
+    ignored = ignored_words(target.args, "unsubscribe")
     if record is None or not record.subscribed:
         await reply(
-            update, "This chat is not subscribed. /subscribe starts daily digests." + ignored
+            update,
+            f"{target.prefix}This chat is not subscribed. /subscribe starts daily digests."
+            + ignored,
         )
         return
-    services.store.unsubscribe(chat.id, services.clock.now())
-    await reply(update, "Unsubscribed: no more digests. /subscribe brings them back." + ignored)
+    services.store.unsubscribe(target.chat_id, services.clock.now())
+    await reply(
+        update,
+        f"{target.prefix}Unsubscribed: no more digests. /subscribe brings them back." + ignored,
+    )
 
 
 async def cmd_timezone(update: Update, context: BotContext) -> None:
     """Set the chat's time zone (an IANA name such as Europe/Berlin)."""
-    chat = update.effective_chat
-    if chat is None:
+    given = context.args or []
+    rest = given[1:] if given and is_channel_ref(given[0]) else given
+    target = await settings_target(update, context, change=bool(rest))
+    if target is None:
         return
     services = context.services
-    args = context.args or []
-    record = services.store.chat(chat.id)
+    args = target.args
+    record = services.store.chat(target.chat_id)
     if not args:
         zone = services.planner.zone(record.timezone if record else None)
         await reply(
             update,
-            f"This chat's time zone is <b>{e(zone.key)}</b>.\n"
+            f"{target.prefix}This chat's time zone is <b>{e(zone.key)}</b>.\n"
             "Change it with <code>/timezone Area/City</code>, e.g. "
             "<code>/timezone Europe/Berlin</code>.",
         )
-        return
-    if not await _may_change_settings(update, context):
         return
     wanted = " ".join(args)[:64]
     names = _zone_names()
@@ -145,9 +125,10 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     next_due = None
     if record is not None and record.subscribed:
         next_due = services.planner.next_due(record.daily_at, name, now)
-    services.store.set_timezone(chat.id, name, next_due, now)
+    services.store.set_timezone(target.chat_id, name, next_due, now)
     zone = zoneinfo.ZoneInfo(name)
-    text = f"🕗 Time zone set to <b>{e(name)}</b> (now {now.astimezone(zone):%H:%M} there)."
+    local = now.astimezone(zone)
+    text = f"{target.prefix}🕗 Time zone set to <b>{e(name)}</b> (now {local:%H:%M} there)."
     if next_due is not None:
         text += f"\nNext digest: {e(_when(next_due, zone))}."
     await reply(update, text)
@@ -163,10 +144,14 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     # ignored words then follows it, or ends the answer that there is nothing to send.
     ignored = ignored_words(context.args, "digest").lstrip()
     if result is None:
+        runner = context.services.runner
+        if runner.topic_filter(chat.id).topics and runner.build(chat.id, filtered=False):
+            nothing = "Nothing new on your topics (/following lists them)."
+        else:
+            nothing = "Nothing new since your last digest."
         await reply(
             update,
-            "Nothing new since your last digest. /briefings lists everything."
-            + (f"\n\n{ignored}" if ignored else ""),
+            f"{nothing} /briefings lists everything." + (f"\n\n{ignored}" if ignored else ""),
         )
     elif result.outcome is Outcome.FAILED:
         await reply(update, "I couldn't send the digest just now. Please try again in a minute.")
@@ -175,25 +160,38 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
 
 
 async def cmd_settings(update: Update, context: BotContext) -> None:
-    """Show subscription, time, time zone and the next digest."""
-    chat = update.effective_chat
-    if chat is None:
+    """Show subscription, time, time zone, topics and the next digest."""
+    target = await settings_target(update, context, change=False)
+    if target is None:
         return
-    services = context.services
-    record = services.store.chat(chat.id)
+    html = settings_html(context.services, target.chat_id, target.channel)
+    await reply(update, html + ignored_words(target.args, "settings"))
+
+
+def settings_html(services: BotServices, chat_id: int, channel: str | None = None) -> str:
+    """A chat's (or a channel's) digest settings."""
+    record = services.store.chat(chat_id)
     zone = services.planner.zone(record.timezone if record else None)
-    lines = ["<b>Settings</b>", ""]
+    heading = f"<b>Settings of {e(channel)}</b>" if channel else "<b>Settings</b>"
+    lines = [heading, ""]
     if record is not None and record.subscribed:
         expression = services.planner.schedule(record.daily_at).expression
         schedule = e(describe_schedule(expression, zone.key))
         if not record.daily_at:
             schedule += ", the default schedule"
         lines.append(f"Digest: subscribed, {schedule}")
-        if record.next_due is not None:
+        if not record.active:
+            lines.append("Paused: I can't post there (/subscribe again once I can)")
+        elif record.next_due is not None:
             lines.append(f"Next digest: {e(_when(record.next_due, zone))}")
     else:
         lines.append("Digest: not subscribed (/subscribe)")
     lines.append(f"Time zone: {e(zone.key)}")
-    delivered = len(services.store.delivered_ids(chat.id))
+    topics = services.store.topics(chat_id)
+    if topics:
+        lines.append("Topics: " + ", ".join(e(t) for t in topics) + " (/following)")
+    else:
+        lines.append("Topics: all briefings (/follow to choose)")
+    delivered = len(services.store.delivered_ids(chat_id))
     lines.append(f"Briefings received so far: {delivered} of {len(services.library)}")
-    await reply(update, "\n".join(lines) + ignored_words(context.args, "settings"))
+    return "\n".join(lines)
