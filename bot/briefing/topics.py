@@ -10,7 +10,7 @@ both sides, and never reads user input as a pattern: only whole words compare.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.briefing.models import Briefing
@@ -110,7 +110,9 @@ def remove(current: Sequence[Topic], removed: Iterable[Topic]) -> tuple[list[Top
 @dataclass(frozen=True)
 class _Profile:
     tags: frozenset[tuple[str, ...]]
-    texts: tuple[str, ...]  # stemmed words joined by spaces, one string per field
+    # Stemmed words, one line per field, each padded with spaces: " word word \n word \n".
+    # A phrase (" a b ") then never spans two fields, and one string keeps memory small.
+    text: str
 
 
 def _profile(briefing: Briefing) -> _Profile:
@@ -119,12 +121,26 @@ def _profile(briefing: Briefing) -> _Profile:
     fields += [q.speaker for q in briefing.quotes]
     return _Profile(
         frozenset(_key_words(tag) for tag in briefing.tags),
-        tuple(" " + " ".join(_key_words(f)) + " " for f in fields),
+        "\n".join(" " + " ".join(_key_words(f)) + " " for f in fields),
     )
 
 
-class ProfileCache(dict[str, tuple[Briefing, _Profile]]):
-    """The words of briefings already read, by id (a changed briefing is read again)."""
+class ProfileCache(dict[str, tuple[object, _Profile]]):
+    """The words of briefings already read, by id, with the stamp of the version read."""
+
+    def profile(
+        self, briefing_id: str, stamp: object, load: Callable[[], Briefing | None]
+    ) -> _Profile | None:
+        """The words of a briefing, read again only when its `stamp` is another object."""
+        cached = self.get(briefing_id)
+        if cached is not None and cached[0] is stamp:
+            return cached[1]
+        briefing = load()
+        if briefing is None:
+            return None
+        profile = _profile(briefing)
+        self[briefing_id] = (stamp, profile)
+        return profile
 
 
 class TopicFilter:
@@ -137,23 +153,27 @@ class TopicFilter:
         """
         self.topics = list(topics)
         self._profiles = cache if cache is not None else ProfileCache()
+        self._phrases = [
+            (topic.key, None if topic.tag_only else " " + " ".join(topic.key) + " ")
+            for topic in self.topics
+        ]
 
     def matches(self, briefing: Briefing) -> bool:
         """Whether `briefing` is about any of the topics."""
+        return self.matches_stored(briefing.id, briefing, lambda: briefing)
+
+    def matches_stored(
+        self, briefing_id: str, stamp: object, load: Callable[[], Briefing | None]
+    ) -> bool:
+        """Like `matches`, for a stored briefing that `load` unpacks only if `stamp` is new."""
         if not self.topics:
             return True
-        cached = self._profiles.get(briefing.id)
-        if cached is None or cached[0] is not briefing:
-            cached = (briefing, _profile(briefing))
-            self._profiles[briefing.id] = cached
-        profile = cached[1]
-        for topic in self.topics:
-            if topic.key in profile.tags:
+        profile = self._profiles.profile(briefing_id, stamp, load)
+        if profile is None:
+            return False
+        for key, phrase in self._phrases:
+            if key in profile.tags or (phrase is not None and phrase in profile.text):
                 return True
-            if not topic.tag_only:
-                phrase = " " + " ".join(topic.key) + " "
-                if any(phrase in text for text in profile.texts):
-                    return True
         return False
 
 

@@ -138,8 +138,9 @@ class DigestRunner:
             if chosen.topics:
 
                 def wanted(bid: str) -> bool:
-                    briefing = self.library.get(bid)
-                    return briefing is not None and chosen.matches(briefing)
+                    # Unpacks a briefing only when its words were not read yet.
+                    stamp = self.library.stamp(bid)
+                    return chosen.matches_stored(bid, stamp, lambda: self.library.get(bid))
 
         content: DigestContent = self.planner.content(
             self.library.newest_ids(), self.store.delivered_ids(chat_id), wanted
