@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from conftest import SEED_ID
 
+from bot.simulation.fake_api import FakeBotAPI, FloodLimits
 from bot.simulation.harness import SimulatedBot, buttons
 
 ADMIN = 1001  # the private chat with the bot is the user's id
@@ -223,3 +224,35 @@ class TestMembership:
         )
         assert await sim.feed(update) == []
         assert sim.services.store.channel(-1005) is None
+
+
+class TestFakeChannels:
+    """The fake Bot API treats a channel as Telegram does."""
+
+    def test_a_channel_counts_as_a_group_for_flood_limits(self) -> None:
+        api = FakeBotAPI(flood=FloodLimits(group_per_minute=20), monotonic=lambda: 100.0)
+        api.register_chat(CHANNEL, "channel", "The Newsroom", username="newsroom")
+        api.set_bot_rights(CHANNEL, admin=True)
+        statuses = [
+            api.handle("sendMessage", {"chat_id": CHANNEL, "text": f"post {n}"})[0]
+            for n in range(21)
+        ]
+        assert statuses == [200] * 20 + [429]
+
+    def test_posts_are_signed_by_the_channel_and_found_by_username(self) -> None:
+        api = FakeBotAPI()
+        api.register_chat(CHANNEL, "channel", "The Newsroom", username="newsroom")
+        api.set_bot_rights(CHANNEL, admin=True)
+        status, body = api.handle("sendMessage", {"chat_id": "@NewsRoom", "text": "hello"})
+        assert status == 200
+        message = body["result"]
+        assert "from" not in message and message["sender_chat"]["username"] == "newsroom"
+        assert api.texts_to(CHANNEL) == ["hello"]
+
+    def test_a_bot_that_is_no_admin_cannot_post_nor_see_members(self) -> None:
+        api = FakeBotAPI()
+        api.register_chat(CHANNEL, "channel", "The Newsroom")
+        status, body = api.handle("sendMessage", {"chat_id": CHANNEL, "text": "hello"})
+        assert status == 403 and "not a member of the channel" in body["description"]
+        status, body = api.handle("getChatMember", {"chat_id": CHANNEL, "user_id": ADMIN})
+        assert status == 400 and body["description"] == "Bad Request: member list is inaccessible"

@@ -172,6 +172,18 @@ class TestDigests:
         assert stats.sent == 1 and SEED_TITLE in sent[0].visible_text
         assert sim.services.store.delivered_ids(CHAT) == {SEED_ID}
 
+    async def test_an_edited_briefing_is_read_again(
+        self, sim: SimulatedBot, briefings_dir: Path
+    ) -> None:
+        await sim.say("/follow hydrogen")
+        assert (await answer(sim, "/digest")).startswith("Nothing new on your topics")
+        path = briefings_dir / f"{SEED_ID}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("  - europe\n", "  - europe\n  - hydrogen\n"), "utf-8")
+        sim.reload()
+        sent = await sim.say("/digest")
+        assert SEED_TITLE in sent[0].visible_text
+
     async def test_regex_looking_topic_is_plain_text(self, sim: SimulatedBot) -> None:
         await sim.say("/follow ukr.*")
         assert (await answer(sim, "/digest")).startswith("Nothing new on your topics")
