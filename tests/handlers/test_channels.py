@@ -136,6 +136,11 @@ class TestChannelsCommand:
     async def test_none_yet(self, sim: SimulatedBot) -> None:
         assert "You have not set up a channel yet" in await answer(sim, "/channels")
 
+    async def test_only_in_a_private_chat(self, newsroom: SimulatedBot) -> None:
+        await newsroom.say("/subscribe @newsroom")
+        sent = await newsroom.say("/channels", chat_id=-100777, user_id=ADMIN)
+        assert sent[0].visible_text == "Ask me for /channels in a private chat."
+
     async def test_list_and_button(self, newsroom: SimulatedBot) -> None:
         await newsroom.say("/subscribe @newsroom")
         sent = await newsroom.say("/channels")
@@ -175,6 +180,24 @@ class TestLosingTheChannel:
         assert "Subscribed" in await answer(sim, "/subscribe @newsroom 07:30")
         sent, stats = await sim.advance(dt.timedelta(days=1))
         assert stats.sent == 1 and sent[0].chat_id == CHANNEL
+
+    async def test_a_post_in_the_channel_does_not_resume_it(self, newsroom: SimulatedBot) -> None:
+        sim = newsroom
+        await sim.say("/subscribe @newsroom 07:30")
+        await sim.set_channel_rights(CHANNEL, admin=False)
+        post = {
+            "update_id": 999,
+            "channel_post": {
+                "message_id": 1,
+                "date": int(sim.clock.now().timestamp()),
+                "chat": sim.api.chat_json(CHANNEL),
+                "sender_chat": sim.api.chat_json(CHANNEL),
+                "text": "Good morning",
+            },
+        }
+        assert await sim.feed(post) == []
+        record = sim.services.store.chat(CHANNEL)
+        assert record is not None and not record.active
 
     async def test_losing_the_right_to_post_pauses_too(self, newsroom: SimulatedBot) -> None:
         await newsroom.say("/subscribe @newsroom 07:30")
