@@ -89,8 +89,8 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "draft": drafting.cmd_draft,
 }
 UPKEEP_KEY = "briefings_upkeep"
-# Commands hidden from the group menu: searching by text is for private chats.
-PRIVATE_ONLY_MENU = {"search"}
+# Commands hidden from the group menu: searching by text and one's channels are for private chats.
+PRIVATE_ONLY_MENU = {"search", "channels"}
 
 
 def create_services(

@@ -352,3 +352,57 @@ class TestDrafts:
         store.save_draft(self.draft("new"), keep_since=NOW - dt.timedelta(days=30))
         assert store.draft("old") is None
         assert store.draft("recent") is not None and store.draft("new") is not None
+
+
+class TestTopicsAndChannels:
+    """Topics and channels are kept per chat; a version 2 file gains them and keeps its chats."""
+
+    def test_a_version_2_file_gains_topics_and_channels(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            db.executescript(_MIGRATIONS[0] + _MIGRATIONS[1] + "PRAGMA user_version = 2;")
+            db.execute(
+                "INSERT INTO chats (chat_id, subscribed, created_at, updated_at)"
+                " VALUES (7, 1, 'x', 'x')"
+            )
+        store = SubscriptionStore(path)
+        try:
+            assert user_version(path) == SCHEMA_VERSION
+            record = store.chat(7)
+            assert record is not None and record.subscribed
+            store.set_topics(7, ["nato", "peace talks"])
+            assert store.topics(7) == ["nato", "peace talks"]
+            store.configure_channel(-1009, "News", "news", 7, NOW)
+            channel = store.channel(-1009)
+            assert channel is not None and channel.configured_by == 7 and channel.active
+            assert store.channels_configured_by(7) == [channel]
+        finally:
+            store.close()
+
+    def test_topics_are_replaced_in_order_and_survive_reopen(self, path: Path) -> None:
+        store = SubscriptionStore(path)
+        store.set_topics(1, ["b", "a"])
+        store.set_topics(1, ["c", "b", "a"])
+        store.set_topics(2, ["x"])
+        store.close()
+        again = SubscriptionStore(path)
+        try:
+            assert again.topics(1) == ["c", "b", "a"] and again.topics(2) == ["x"]
+            again.set_topics(1, [])
+            assert again.topics(1) == [] and again.topics(2) == ["x"]
+        finally:
+            again.close()
+
+    def test_a_removed_channel_is_paused_until_configured(self, path: Path) -> None:
+        store = SubscriptionStore(path)
+        try:
+            store.remember_channel(-1009, "News", None, True, NOW)
+            channel = store.channel(-1009)
+            assert channel is not None and channel.name == "News" and not channel.active
+            store.configure_channel(-1009, "News", None, 7, NOW)
+            store.remember_channel(-1009, "News", None, False, NOW)
+            channel = store.channel(-1009)
+            assert channel is not None and not channel.active and not channel.can_post
+            assert store.chat(-1009) is not None and store.channel(7) is None
+        finally:
+            store.close()

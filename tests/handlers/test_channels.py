@@ -133,6 +133,12 @@ class TestRefusals:
 class TestChannelsCommand:
     """/channels lists the channels this user set up, with a settings button each."""
 
+    async def test_in_the_private_menu_only(self, sim: SimulatedBot) -> None:
+        private = [c["command"] for c in sim.api.commands_for({"type": "all_private_chats"})]
+        groups = [c["command"] for c in sim.api.commands_for({"type": "all_group_chats"})]
+        assert "channels" in private and "channels" not in groups
+        assert {"follow", "unfollow", "following"} <= set(private) & set(groups)
+
     async def test_none_yet(self, sim: SimulatedBot) -> None:
         assert "You have not set up a channel yet" in await answer(sim, "/channels")
 
