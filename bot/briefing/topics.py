@@ -101,10 +101,13 @@ def merge(current: Sequence[Topic], added: Iterable[Topic]) -> tuple[list[Topic]
 
 
 def remove(current: Sequence[Topic], removed: Iterable[Topic]) -> tuple[list[Topic], list[Topic]]:
-    """`current` without `removed`; also returns those that were actually followed."""
-    gone = {t.ident for t in removed}
-    kept = [t for t in current if t.ident not in gone]
-    return kept, [t for t in current if t.ident in gone]
+    """`current` without `removed`; also returns those that were actually followed.
+
+    With or without "#", a word drops the topic: "/unfollow energy" after "/follow #energy".
+    """
+    gone = {t.key for t in removed}
+    kept = [t for t in current if t.key not in gone]
+    return kept, [t for t in current if t.key in gone]
 
 
 @dataclass(frozen=True)

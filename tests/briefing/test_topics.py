@@ -60,6 +60,10 @@ class TestParsing:
         assert [t.text for t in merged] == ["#Peace-Talks", "sanctions"]
         assert [t.text for t in added] == ["sanctions"]
 
+    def test_remove_with_or_without_the_hash(self) -> None:
+        kept, gone = remove(parse_topics("#energy nato"), parse_topics("energy"))
+        assert [t.text for t in kept] == ["nato"] and [t.text for t in gone] == ["#energy"]
+
     def test_remove_reports_what_was_followed(self) -> None:
         kept, gone = remove(parse_topics("ukraine nato"), parse_topics("NATO energy"))
         assert [t.text for t in kept] == ["ukraine"] and [t.text for t in gone] == ["nato"]
