@@ -61,8 +61,8 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
         update,
         f"{target.prefix}✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
         f"Next digest: {e(_when(next_due, zone))}.\n"
-        "Change the time zone with /timezone, stop with /unsubscribe."
-        + ignored_words(args[1:], "subscribe", "one time of day"),
+        f"Change the time zone with /timezone{e(target.ref)}, stop with "
+        f"/unsubscribe{e(target.ref)}." + ignored_words(args[1:], "subscribe", "one time of day"),
     )
 
 

@@ -33,6 +33,13 @@ class Target:
     channel: str | None = None  # "@newsroom" (or its title) when it is a channel
 
     @property
+    def ref(self) -> str:
+        """What to write after a command to mean this chat: " @newsroom", " -100…" or nothing."""
+        if self.channel is None:
+            return ""
+        return f" {self.channel}" if self.channel.startswith("@") else f" {self.chat_id}"
+
+    @property
     def prefix(self) -> str:
         """What opens an answer about a channel ("📣 @newsroom: "); nothing for this chat."""
         return f"📣 {e(self.channel)}: " if self.channel else ""

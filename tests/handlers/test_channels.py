@@ -41,6 +41,7 @@ class TestConfigure:
         text = await answer(sim, "/subscribe @newsroom 07:30")
         assert text.startswith("📣 @newsroom: ✅ Subscribed")
         assert "Next digest: Wed 25 Nov 2026, 07:30 (UTC)" in text
+        assert "with /timezone @newsroom, stop with /unsubscribe @newsroom." in text
         assert sim.api.messages_to(CHANNEL) == []
         sent, stats = await sim.advance(dt.timedelta(hours=1))
         assert stats.sent == 1 and [m.chat_id for m in sent] == [CHANNEL]
@@ -54,6 +55,14 @@ class TestConfigure:
     async def test_by_numeric_id(self, newsroom: SimulatedBot) -> None:
         text = await answer(newsroom, f"/subscribe {CHANNEL}")
         assert text.startswith("📣 @newsroom: ✅ Subscribed")
+
+    async def test_a_channel_without_a_username_by_its_id(self, sim: SimulatedBot) -> None:
+        sim.api.register_chat(CHANNEL, "channel", "Private Newsroom")
+        sim.api.set_chat_admins(CHANNEL, [ADMIN])
+        await sim.set_channel_rights(CHANNEL, admin=True)
+        text = await answer(sim, f"/subscribe {CHANNEL}")
+        assert text.startswith("📣 Private Newsroom: ✅ Subscribed")
+        assert f"stop with /unsubscribe {CHANNEL}." in text
 
     async def test_timezone_topics_and_settings(self, newsroom: SimulatedBot) -> None:
         sim = newsroom
