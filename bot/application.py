@@ -5,8 +5,8 @@ Handler order matters, and is:
 * group -2: `count_update` counts every update for the metrics;
 * group -1: `track_chat` sees every update first (remembers the chat, reactivates a chat that
   had blocked the bot; not channels, which only their admins' configuring reactivates);
-* group 0, first match wins: the commands; the draft, follow-a-tag and channel-settings
-  buttons (before the other inline buttons, which answer any data); inline buttons;
+* group 0, first match wins: the commands; the draft, follow-a-tag, channel-settings and
+  language buttons (before the other inline buttons, which answer any data); inline buttons;
   the bot's own membership in a channel (`my_chat_member`); inline queries (`@<bot> words` in
   any chat, a kind of update nothing else takes); any other command (`cmd_unknown`, after the
   real ones since it matches them all); files in private chats (drafting for admins, a polite
@@ -54,13 +54,23 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
-from bot.handlers import admin, briefings, channels, drafting, inline, subscriptions, topics
+from bot.handlers import (
+    admin,
+    briefings,
+    channels,
+    drafting,
+    inline,
+    language,
+    subscriptions,
+    topics,
+)
 from bot.handlers.common import Handler, count_update, logged, needs_briefings, on_error, track_chat
 from bot.handlers.keyboards import CHANNEL_PREFIX, FOLLOW_PREFIX
+from bot.i18n import DEFAULT_LANGUAGE, EN, LANGUAGES, Translator, translator
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
 from bot.scheduling import schedule_jobs
-from bot.storage import SubscriptionStore
+from bot.storage import open_store
 from bot.upkeep import BriefingUpkeep
 
 log = logging.getLogger(__name__)
@@ -84,6 +94,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "unfollow": topics.cmd_unfollow,
     "following": topics.cmd_following,
     "channels": channels.cmd_channels,
+    "language": language.cmd_language,
     "stats": needs_briefings(admin.cmd_stats),
     "reload": needs_briefings(admin.cmd_reload),
     "draft": drafting.cmd_draft,
@@ -114,12 +125,14 @@ def create_services(
         library = BriefingLibrary([config.briefings.dir], index=index)
         if load:
             library.reload()
-    store = SubscriptionStore(state_path)
+    store = open_store(config, path=storage_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     metrics = Metrics()
     metrics.watch_briefings(lambda: len(library), lambda: len(library.errors))
-    runner = DigestRunner(store, library, planner, clock, metrics=metrics)
+    runner = DigestRunner(
+        store, library, planner, clock, metrics=metrics, lease_seconds=digest.claim_lease_seconds
+    )
     return BotServices(
         config,
         library,
@@ -229,6 +242,12 @@ def _register_handlers(application: BotApplication) -> None:
         )
     )
     application.add_handler(
+        CallbackQueryHandler(
+            logged("language button", language.on_language_button),
+            pattern=language.BUTTON_PATTERN,
+        )
+    )
+    application.add_handler(
         CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
     )
     application.add_handler(
@@ -260,10 +279,10 @@ def _register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-def menu(private: bool) -> list[BotCommand]:
-    """The command menu Telegram shows, for private chats or for groups."""
+def menu(private: bool, tr: Translator = EN) -> list[BotCommand]:
+    """The command menu Telegram shows, for private chats or for groups, in one language."""
     return [
-        BotCommand(c.name, c.description)
+        BotCommand(c.name, tr._(c.description))
         for c in COMMANDS
         if c.in_menu and (private or c.name not in PRIVATE_ONLY_MENU)
     ]
@@ -282,8 +301,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
     services.runner.on_channel_gone = channel_gone
     try:
-        await application.bot.set_my_commands(menu(True), scope=BotCommandScopeAllPrivateChats())
-        await application.bot.set_my_commands(menu(False), scope=BotCommandScopeAllGroupChats())
+        # The default menu is English; each other shipped language gets its own, which
+        # Telegram shows to users whose app is set to that language.
+        for code in LANGUAGES:
+            tr = translator(code)
+            language_code = None if code == DEFAULT_LANGUAGE else code
+            for private, scope in (
+                (True, BotCommandScopeAllPrivateChats()),
+                (False, BotCommandScopeAllGroupChats()),
+            ):
+                await application.bot.set_my_commands(
+                    menu(private, tr), scope=scope, language_code=language_code
+                )
     except TelegramError as exc:
         log.warning("could not register the command menu (%s); carrying on without it", exc)
     if application.bot_data.get("schedule_jobs"):

@@ -1,4 +1,4 @@
-"""The `briefbot` command line: validate, schema, draft, run and simulate.
+"""The `briefbot` command line: validate, schema, draft, run, simulate and the state database.
 
 Only wiring lives here; each subcommand imports what it needs when it runs, which keeps
 `briefbot validate` and `briefbot simulate` quick to start.
@@ -90,13 +90,36 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the article's http(s) address",
     )
-    sub.add_parser("run", parents=[common], help="run the bot on Telegram (needs the token)")
+    run = sub.add_parser("run", parents=[common], help="run the bot on Telegram (needs the token)")
+    run.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="webhook port of this replica (default: $BRIEFBOT_WEBHOOK_PORT, else the config)",
+    )
+    sub.add_parser(
+        "migrate", parents=[common], help="create or upgrade the state database's schema"
+    )
+    export = sub.add_parser(
+        "export-state", parents=[common], help="write chats, subscriptions and deliveries as JSON"
+    )
+    export.add_argument("--out", type=Path, default=None, metavar="FILE", help="default: stdout")
+    load = sub.add_parser(
+        "import-state", parents=[common], help="load a dump written by export-state"
+    )
+    load.add_argument("path", type=Path, metavar="FILE")
+    load.add_argument(
+        "--replace", action="store_true", help="overwrite a database that already holds chats"
+    )
 
     simulate = sub.add_parser(
         "simulate", parents=[common], help="the whole bot in this terminal, no Telegram needed"
     )
     simulate.add_argument("--chat-id", type=int, default=None, help="chat to speak in")
     simulate.add_argument("--group", action="store_true", help="speak in a group chat")
+    simulate.add_argument(
+        "--lang", default=None, help="act as a user whose Telegram app is in this language (uk)"
+    )
     simulate.add_argument("--state", type=Path, default=None, help="SQLite file to keep state in")
     simulate.add_argument("--at", default=None, help="start the virtual clock at this ISO time")
     simulate.add_argument("--script", default=None, help="read inputs from FILE (- for stdin)")
@@ -119,7 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from bot.runner_cli import run_bot
 
-            return run_bot(load_config(args.config))
+            return run_bot(load_config(args.config), port=args.port)
+        if args.command in ("migrate", "export-state", "import-state"):
+            from bot import state_cli
+
+            config = load_config(args.config)
+            if args.command == "migrate":
+                return state_cli.migrate(config)
+            if args.command == "export-state":
+                return state_cli.export_state(config, args.out)
+            return state_cli.import_state(config, args.path, replace=args.replace)
         if args.command == "simulate":
             from bot.simulation.terminal import run_simulation
 

@@ -1,12 +1,15 @@
 """The bot's commands: names, arguments and one-line descriptions, in menu order.
 
 Used for `/help`, for the command menu registered with Telegram, and by the simulator. Names are
-lowercase, as Telegram requires.
+lowercase, as Telegram requires. Arguments and descriptions are English messages marked with
+`N_`; they are translated where they are shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -21,30 +24,33 @@ class CommandInfo:
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("briefings", "[page]", "List the briefings, newest first"),
-    CommandInfo("summary", "[briefing]", "Summary and key points"),
-    CommandInfo("who_attends", "[briefing]", "Who attends, by status"),
-    CommandInfo("quotes", "[briefing|all] [speaker]", "Quotes, optionally by one speaker"),
-    CommandInfo("related", "[briefing]", "Related headlines"),
-    CommandInfo("timeline", "[briefing]", "What happened, in order"),
-    CommandInfo("search", "<words>", "Search all briefings"),
-    CommandInfo("subscribe", "[HH:MM]", "Get a digest of new briefings every day"),
-    CommandInfo("unsubscribe", "", "Stop the digests"),
-    CommandInfo("digest", "", "Send the digest now"),
-    CommandInfo("timezone", "<Area/City>", "Set this chat's time zone"),
-    CommandInfo("settings", "", "Show this chat's digest settings"),
-    CommandInfo("follow", "[topic…]", "Digest only briefings about these topics"),
-    CommandInfo("unfollow", "<topic…|all>", "Stop following topics"),
-    CommandInfo("following", "", "The topics this chat follows"),
-    CommandInfo("channels", "", "Channels you feed with digests"),
-    CommandInfo("help", "", "Every command"),
-    CommandInfo("start", "[briefing]", "Welcome", in_menu=False),
-    CommandInfo("stats", "", "Subscribers and deliveries (admins)", False, admin_only=True),
-    CommandInfo("reload", "", "Reload the briefings now (admins)", False, admin_only=True),
-    CommandInfo("draft", "<article>", "Draft a briefing from an article (admins)", False, True),
+    CommandInfo("briefings", N_("[page]"), N_("List the briefings, newest first")),
+    CommandInfo("summary", N_("[briefing]"), N_("Summary and key points")),
+    CommandInfo("who_attends", N_("[briefing]"), N_("Who attends, by status")),
+    CommandInfo("quotes", N_("[briefing|all] [speaker]"), N_("Quotes, optionally by one speaker")),
+    CommandInfo("related", N_("[briefing]"), N_("Related headlines")),
+    CommandInfo("timeline", N_("[briefing]"), N_("What happened, in order")),
+    CommandInfo("search", N_("<words>"), N_("Search all briefings")),
+    CommandInfo("subscribe", N_("[HH:MM]"), N_("Get a digest of new briefings every day")),
+    CommandInfo("unsubscribe", "", N_("Stop the digests")),
+    CommandInfo("digest", "", N_("Send the digest now")),
+    CommandInfo("timezone", N_("<Area/City>"), N_("Set this chat's time zone")),
+    CommandInfo("settings", "", N_("Show this chat's digest settings")),
+    CommandInfo("follow", N_("[topic…]"), N_("Digest only briefings about these topics")),
+    CommandInfo("unfollow", N_("<topic…|all>"), N_("Stop following topics")),
+    CommandInfo("following", "", N_("The topics this chat follows")),
+    CommandInfo("channels", "", N_("Channels you feed with digests")),
+    CommandInfo("language", N_("[en|uk|fr]"), N_("Choose the bot's language")),
+    CommandInfo("help", "", N_("Every command")),
+    CommandInfo("start", N_("[briefing]"), N_("Welcome"), in_menu=False),
+    CommandInfo("stats", "", N_("Subscribers and deliveries (admins)"), False, admin_only=True),
+    CommandInfo("reload", "", N_("Reload the briefings now (admins)"), False, admin_only=True),
+    CommandInfo(
+        "draft", N_("<article>"), N_("Draft a briefing from an article (admins)"), False, True
+    ),
 )
 
-DRAFTING_HELP = (
+DRAFTING_HELP = N_(
     "Drafting, for admins: in this private chat, send an article (pasted as a message of at "
     "least 600 characters or 3 paragraphs; forwarded, when parts sent within a few seconds are "
     "joined; as a .txt, .html or .md file; or after /draft) and I answer with a draft briefing "

@@ -2,7 +2,9 @@
 
 Precedence: ``--config PATH`` beats ``BRIEFBOT_CONFIG``, which beats ``config/bot.yaml``.
 The bot token only ever comes from ``TELEGRAM_BOT_TOKEN``; ``TELEGRAM_API_BASE_URL`` overrides
-``telegram.base_url``. Relative paths are resolved against the current working directory.
+``telegram.base_url``, ``BRIEFBOT_WEBHOOK_PORT`` overrides ``telegram.webhook.port`` and
+``BRIEFBOT_DATABASE_URL`` overrides ``storage.url`` (read by `bot.storage.open_store`).
+Relative paths are resolved against the current working directory.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 CONFIG_ENV = "BRIEFBOT_CONFIG"
+DATABASE_URL_ENV = "BRIEFBOT_DATABASE_URL"
+WEBHOOK_PORT_ENV = "BRIEFBOT_WEBHOOK_PORT"
 
 
 class ConfigError(Exception):
@@ -103,9 +107,20 @@ class BriefingsConfig(_Section):
 
 
 class StorageConfig(_Section):
-    """Where state (chats, subscriptions, deliveries) is kept."""
+    """Where state (chats, subscriptions, deliveries) is kept.
+
+    ``url`` (a PostgreSQL URL, overridden by ``BRIEFBOT_DATABASE_URL``) beats ``path`` (SQLite).
+    """
 
     path: Path = Path("var/briefbot.sqlite3")
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a PostgreSQL URL, e.g. postgresql://briefbot@db/briefbot")
+        return url
 
 
 class DigestConfig(_Section):
@@ -118,6 +133,8 @@ class DigestConfig(_Section):
     # Paid broadcasts lift Telegram's overall 30/s for digests (the bot pays Stars per message).
     paid_broadcast: bool = False
     paid_rate: int = Field(1000, ge=1, le=1000)
+    # How long a replica holds a claimed chat: a killed replica's chats move on after this.
+    claim_lease_seconds: float = Field(20.0, ge=1, le=600)
 
 
 class OpsConfig(_Section):
@@ -179,6 +196,11 @@ def load_config(cli_path: Path | None = None, environ: Mapping[str, str] = os.en
         data.setdefault("telegram", {})
         if isinstance(data["telegram"], dict):
             data["telegram"]["base_url"] = environ[BASE_URL_ENV]
+    if environ.get(WEBHOOK_PORT_ENV):
+        telegram = data.get("telegram")
+        webhook = telegram.get("webhook") if isinstance(telegram, dict) else None
+        if isinstance(webhook, dict):
+            webhook["port"] = environ[WEBHOOK_PORT_ENV]
     if environ.get(TOKEN_ENV):
         data["token"] = environ[TOKEN_ENV]
     telegram = data.get("telegram")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.briefing.index_store import IndexStore
@@ -15,9 +17,13 @@ from bot.config import Config
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
 from bot.drafting.inbox import ArticleParts
+from bot.i18n import Translator, choose
 from bot.ops.health import HealthState
 from bot.ops.metrics import Metrics
-from bot.storage import SubscriptionStore
+from bot.storage import StorageUnavailable, Store
+
+if TYPE_CHECKING:
+    from bot.replicas import ReplicaState
 
 SERVICES_KEY = "services"
 
@@ -28,7 +34,7 @@ class BotServices:
 
     config: Config
     library: BriefingLibrary
-    store: SubscriptionStore
+    store: Store
     planner: DigestPlanner
     runner: DigestRunner
     clock: Clock
@@ -38,6 +44,8 @@ class BotServices:
     index: IndexStore | None = None  # the library's persistent index, closed on shutdown
     metrics: Metrics = field(default_factory=Metrics)
     health: HealthState = field(default_factory=HealthState)
+    # Set by `briefbot run`: this process's row among the replicas sharing the database.
+    replica: ReplicaState | None = None
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""
@@ -47,10 +55,42 @@ class BotServices:
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The callback context of briefbot's handlers: the usual context, plus `services`."""
 
+    _language_code: str | None = None  # the Telegram language of the update's user
+    _translator: Translator | None = None
+
     @property
     def services(self) -> BotServices:
         """The bot's services."""
         return cast(BotServices, self.bot_data[SERVICES_KEY])
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> Self:
+        """The context of one update; it keeps the user's Telegram language for `tr`."""
+        context = super().from_update(update, application)
+        user = update.effective_user if isinstance(update, Update) else None
+        context._language_code = user.language_code if user else None
+        return context
+
+    @property
+    def tr(self) -> Translator:
+        """The chat's language: its `/language` choice, else the user's, else English."""
+        cached = self._translator
+        if cached is None:
+            chat_id = self._chat_id
+            choice = None
+            if chat_id is not None:
+                # Without the database (it logged that once), the user's own language will do.
+                with contextlib.suppress(StorageUnavailable):
+                    choice = self.services.store.chat_language(chat_id)
+            cached = choose(choice, self._language_code)
+            self._translator = cached
+        return cached
+
+    def forget_language(self) -> None:
+        """Resolve the language again (after the chat changed it)."""
+        self._translator = None
 
 
 BotApplication = Application[

@@ -265,6 +265,19 @@ class LaneRateLimiter(BaseRateLimiter[Lane]):
         self._prune_groups_at = PRUNE_AT
         self.chats = ChatPace(chat_burst, chat_interval)
         self.max_retries = max_retries
+        self._full = (overall_per_second, min_interval, paid_per_second)
+
+    def set_share(self, replicas: int) -> None:
+        """Take a 1/`replicas` share of the bot's budget, as each of that many processes does.
+
+        Telegram's limits are per bot: replicas of one bot split them. Requests already waiting
+        are served at the new pace.
+        """
+        replicas = max(1, replicas)
+        overall, min_interval, paid = self._full
+        self.overall.limit = max(1, overall // replicas)
+        self.overall.min_interval = min_interval * replicas
+        self.paid.limit = max(1, paid // replicas)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

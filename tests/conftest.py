@@ -126,3 +126,6 @@ def instant_retries() -> Callable[[SimulatedBot], list[float]]:
         return waits
 
     return install
+
+
+pytest_plugins = ["pg_fixtures"]

@@ -354,13 +354,42 @@ class TestDrafts:
         assert store.draft("recent") is not None and store.draft("new") is not None
 
 
-class TestTopicsAndChannels:
-    """Topics and channels are kept per chat; a version 2 file gains them and keeps its chats."""
+class TestChatLanguage:
+    """A chat's `/language` choice is kept, also in a file made before the column existed."""
 
-    def test_a_version_2_file_gains_topics_and_channels(self, path: Path) -> None:
+    def test_set_and_clear(self, store: SubscriptionStore) -> None:
+        assert store.chat_language(1001) is None
+        store.set_language(1001, "uk", NOW)
+        assert store.chat_language(1001) == "uk"
+        store.set_language(1001, None, NOW)
+        assert store.chat_language(1001) is None
+
+    def test_an_older_file_gains_the_column_and_keeps_its_chats(self, path: Path) -> None:
         path.parent.mkdir(parents=True)
         with sqlite3.connect(path) as db:
-            db.executescript(_MIGRATIONS[0] + _MIGRATIONS[1] + "PRAGMA user_version = 2;")
+            for script in _MIGRATIONS[:2]:
+                db.executescript(script)
+            db.execute("INSERT INTO chats (chat_id, created_at, updated_at) VALUES (5, 'x', 'x')")
+            db.execute("PRAGMA user_version = 2")
+        store = SubscriptionStore(path)
+        try:
+            assert user_version(path) == SCHEMA_VERSION
+            assert store.chat(5) is not None and store.chat_language(5) is None
+            store.set_language(5, "fr", NOW)
+            assert store.chat_language(5) == "fr"
+        finally:
+            store.close()
+
+
+class TestTopicsAndChannels:
+    """A file made before topics and channels existed gains them and keeps its chats."""
+
+    def test_a_version_4_file_gains_topics_and_channels(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            for script in _MIGRATIONS[:4]:
+                db.executescript(script)
+            db.execute("PRAGMA user_version = 4")
             db.execute(
                 "INSERT INTO chats (chat_id, subscribed, created_at, updated_at)"
                 " VALUES (7, 1, 'x', 'x')"
@@ -376,33 +405,5 @@ class TestTopicsAndChannels:
             channel = store.channel(-1009)
             assert channel is not None and channel.configured_by == 7 and channel.active
             assert store.channels_configured_by(7) == [channel]
-        finally:
-            store.close()
-
-    def test_topics_are_replaced_in_order_and_survive_reopen(self, path: Path) -> None:
-        store = SubscriptionStore(path)
-        store.set_topics(1, ["b", "a"])
-        store.set_topics(1, ["c", "b", "a"])
-        store.set_topics(2, ["x"])
-        store.close()
-        again = SubscriptionStore(path)
-        try:
-            assert again.topics(1) == ["c", "b", "a"] and again.topics(2) == ["x"]
-            again.set_topics(1, [])
-            assert again.topics(1) == [] and again.topics(2) == ["x"]
-        finally:
-            again.close()
-
-    def test_a_removed_channel_is_paused_until_configured(self, path: Path) -> None:
-        store = SubscriptionStore(path)
-        try:
-            store.remember_channel(-1009, "News", None, True, NOW)
-            channel = store.channel(-1009)
-            assert channel is not None and channel.name == "News" and not channel.active
-            store.configure_channel(-1009, "News", None, 7, NOW)
-            store.remember_channel(-1009, "News", None, False, NOW)
-            channel = store.channel(-1009)
-            assert channel is not None and not channel.active and not channel.can_post
-            assert store.chat(-1009) is not None and store.channel(7) is None
         finally:
             store.close()

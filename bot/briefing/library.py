@@ -183,8 +183,12 @@ class BriefingLibrary:
     def _batch(self, work: Callable[[], ReloadReport]) -> ReloadReport:
         # Loading allocates millions of long-lived objects and no reference cycles: the cyclic
         # collector would only walk them again and again (a third of a 10,000-file load).
-        collecting = gc.isenabled()
-        gc.disable()
+        # Only on the main thread: a collection started from a loading thread would finalise
+        # whatever the event loop left unreachable (an abandoned coroutine, say) in that thread,
+        # where its clean-up finds no running loop.
+        collecting = gc.isenabled() and threading.current_thread() is threading.main_thread()
+        if collecting:
+            gc.disable()
         try:
             with self._lock:
                 if not self._restored:

@@ -34,6 +34,8 @@ class Section:
     items: Sequence[Item]
     empty: str
     tight: bool = False
+    # The footer of each page, in the reader's language; `%(page)d` and `%(pages)d` are filled.
+    page_label: str = "Page %(page)d of %(pages)d"
 
 
 def _cost(item: Item, group: str | None, tight: bool, first: bool) -> int:
@@ -89,7 +91,11 @@ def paginate(section: Section, limit: int = MESSAGE_LIMIT) -> list[str]:
         chunks.append(current)
     pages = [_assemble(section, chunk) for chunk in chunks]
     if len(pages) > 1:
-        pages = [f"{p}\n\n<i>Page {n} of {len(pages)}</i>" for n, p in enumerate(pages, start=1)]
+        label = section.page_label
+        pages = [
+            f"{p}\n\n<i>{label % {'page': n, 'pages': len(pages)}}</i>"
+            for n, p in enumerate(pages, start=1)
+        ]
     return pages
 
 

@@ -15,6 +15,7 @@ from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
 from bot.briefing.pages import Item, Section, whole
 from bot.briefing.split import MESSAGE_LIMIT, utf16_width, visible_length
 from bot.commands import COMMANDS, DRAFTING_HELP
+from bot.i18n import EN, N_, Translator
 
 # A quote longer than this is shown collapsed (`<blockquote expandable>`), to keep answers short.
 EXPANDABLE_QUOTE = 300
@@ -23,11 +24,11 @@ BULLET = "•"
 MAX_NAMES_LISTED = 20
 
 STATUS_HEADINGS = {
-    AttendeeStatus.HOST: "Host",
-    AttendeeStatus.CONFIRMED: "Confirmed",
-    AttendeeStatus.EXPECTED: "Expected",
-    AttendeeStatus.UNDECIDED: "Undecided",
-    AttendeeStatus.ABSENT: "Absent",
+    AttendeeStatus.HOST: N_("Host"),
+    AttendeeStatus.CONFIRMED: N_("Confirmed"),
+    AttendeeStatus.EXPECTED: N_("Expected"),
+    AttendeeStatus.UNDECIDED: N_("Undecided"),
+    AttendeeStatus.ABSENT: N_("Absent"),
 }
 
 
@@ -46,9 +47,9 @@ def link(url: str, text: str) -> str:
     return f'<a href="{escape(url, quote=True)}">{e(text)}</a>'
 
 
-def format_date(day: dt.date) -> str:
-    """A date as people write it: 15 March 2025."""
-    return f"{day.day} {day:%B %Y}"
+def format_date(day: dt.date, tr: Translator = EN) -> str:
+    """A date as people write it: 15 March 2025 (15 mars 2025 in French)."""
+    return tr.date(day)
 
 
 def one_line(text: str, limit: int = 160) -> str:
@@ -71,9 +72,9 @@ def _tag(tag: str) -> str:
     return "#" + "".join(c if c.isalnum() else "_" for c in tag)
 
 
-def render_summary(briefing: Briefing) -> str:
+def render_summary(briefing: Briefing, tr: Translator = EN) -> str:
     """Title, date, source, summary, key points and tags."""
-    byline = format_date(briefing.published_date)
+    byline = format_date(briefing.published_date, tr)
     if briefing.source is not None:
         source = (
             link(str(briefing.source.url), briefing.source.name)
@@ -83,7 +84,7 @@ def render_summary(briefing: Briefing) -> str:
         byline += f" · {source}"
     lines = [f"<b>{e(briefing.title)}</b>", f"<i>{byline}</i>", "", e(briefing.summary)]
     if briefing.key_points:
-        lines += ["", "<b>Key points</b>"]
+        lines += ["", "<b>" + tr._("Key points") + "</b>"]
         lines += [f"{BULLET} {e(point)}" for point in briefing.key_points]
     if briefing.tags:
         lines += ["", " ".join(e(_tag(t)) for t in briefing.tags)]
@@ -104,20 +105,25 @@ def _attendee_line(attendee: Attendee) -> str:
     return line
 
 
-def attendees_section(briefing: Briefing) -> Section:
+def attendees_section(briefing: Briefing, tr: Translator = EN) -> Section:
     """Attendees grouped by status, in the order host, confirmed, expected, undecided, absent."""
     items: list[Item] = []
     for status, heading in STATUS_HEADINGS.items():
         group = [a for a in briefing.attendees if a.status == status]
-        items += [Item(_attendee_line(a), f"<b>{heading}</b> ({len(group)})") for a in group]
+        label = f"<b>{tr._(heading)}</b> ({len(group)})"
+        items += [Item(_attendee_line(a), label) for a in group]
     return Section(
-        _heading("Who attends", briefing), items, "This briefing lists no attendees.", tight=True
+        _heading(tr._("Who attends"), briefing),
+        items,
+        tr._("This briefing lists no attendees."),
+        tight=True,
+        page_label=tr._("Page %(page)d of %(pages)d"),
     )
 
 
-def render_attendees(briefing: Briefing) -> str:
+def render_attendees(briefing: Briefing, tr: Translator = EN) -> str:
     """Attendees grouped by status, in the order host, confirmed, expected, undecided, absent."""
-    return whole(attendees_section(briefing))
+    return whole(attendees_section(briefing, tr))
 
 
 def _quote_block(quote: Quote) -> str:
@@ -131,12 +137,19 @@ def _quote_block(quote: Quote) -> str:
     return block
 
 
-def speakers_label(quotes: Sequence[Quote]) -> str:
+def speakers_label(quotes: Sequence[Quote], tr: Translator = EN) -> str:
     """Who said `quotes`: "Emmanuel Macron", "A and B", "A, B and 3 others"."""
     names = list(dict.fromkeys(q.speaker for q in quotes))
-    if len(names) <= 2:
-        return " and ".join(names)
-    return f"{names[0]}, {names[1]} and {plural(len(names) - 2, 'other')}"
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return tr._("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
+    others = len(names) - 2
+    return tr.ngettext(
+        "%(first)s, %(second)s and %(count)d other",
+        "%(first)s, %(second)s and %(count)d others",
+        others,
+    ) % {"first": names[0], "second": names[1], "count": others}
 
 
 def quotes_section(
@@ -145,26 +158,30 @@ def quotes_section(
     speaker: str | None = None,
     *,
     by: str | None = None,
+    tr: Translator = EN,
 ) -> Section:
     """The given quotes of a briefing, each with speaker and role.
 
     The heading names the filter `speaker` as typed, or `by` (see `speakers_label`).
     """
-    title = "Quotes"
+    title = tr._("Quotes")
     if speaker is not None:
-        title = f"Quotes by “{speaker}”"
+        title = tr._("Quotes by “%(speaker)s”") % {"speaker": speaker}
     elif by:
-        title = f"Quotes by {by}"
+        title = tr._("Quotes by %(speakers)s") % {"speakers": by}
     return Section(
         _heading(title, briefing),
         [Item(_quote_block(quote)) for quote in quotes],
-        "This briefing has no quotes.",
+        tr._("This briefing has no quotes."),
+        page_label=tr._("Page %(page)d of %(pages)d"),
     )
 
 
-def render_quotes(briefing: Briefing, quotes: Sequence[Quote], speaker: str | None = None) -> str:
+def render_quotes(
+    briefing: Briefing, quotes: Sequence[Quote], speaker: str | None = None, tr: Translator = EN
+) -> str:
     """The given quotes of a briefing, each with speaker and role."""
-    return whole(quotes_section(briefing, quotes, speaker))
+    return whole(quotes_section(briefing, quotes, speaker, tr=tr))
 
 
 # Cuts that keep a page of `/quotes all` within one message (4096 characters): five quotes of
@@ -186,17 +203,23 @@ def render_archive_quotes(
     total: int,
     page: int,
     pages: int,
+    tr: Translator = EN,
 ) -> str:
     """One page of a speaker's quotes across every briefing, newest briefing first."""
     if total == 0:
-        return (
-            f"No quotes by “{e(speaker)}” in any briefing.\n"
+        return tr._(
+            "No quotes by “%(speaker)s” in any briefing.\n"
             "Check the spelling; part of a name or a role works too (<code>/quotes all "
             "macron</code>)."
-        )
+        ) % {"speaker": e(speaker)}
+    counted = tr.ngettext("%(count)d quote", "%(count)d quotes", total) % {"count": total}
     lines = [
-        f"<b>Quotes by “{e(speaker)}”</b> · every briefing, newest first",
-        f"<i>{total} quote{'s' if total != 1 else ''} · page {page} of {pages}</i>",
+        tr._("<b>Quotes by “%(speaker)s”</b> · every briefing, newest first")
+        % {"speaker": e(speaker)},
+        "<i>"
+        + tr._("%(quotes)s · page %(page)d of %(pages)d")
+        % {"quotes": counted, "page": page, "pages": pages}
+        + "</i>",
     ]
     for number, (briefing, quote) in enumerate(entries, start=first_number):
         who = f"<b>{e(_flat_cut(quote.speaker, ARCHIVE_NAME_CUT))}</b>"
@@ -205,7 +228,7 @@ def render_archive_quotes(
         lines += [
             "",
             f"{number}. <i>{e(_flat_cut(briefing.title, ARCHIVE_TITLE_CUT))}</i> · "
-            f"{format_date(briefing.published_date)} · <code>{e(briefing.id)}</code>",
+            f"{format_date(briefing.published_date, tr)} · <code>{e(briefing.id)}</code>",
             who,
             f"<blockquote>{e(_flat_cut(quote.text, ARCHIVE_QUOTE_CUT))}</blockquote>",
         ]
@@ -217,64 +240,86 @@ def speakers_of(briefing: Briefing) -> list[str]:
     return list(dict.fromkeys(q.speaker for q in briefing.quotes))
 
 
-def render_no_speaker(briefing: Briefing, speaker: str) -> str:
+def render_no_speaker(briefing: Briefing, speaker: str, tr: Translator = EN) -> str:
     """Nobody by that name is quoted: say so and list who is."""
     names = speakers_of(briefing)
-    lines = [_heading("Quotes", briefing), "", f"Nobody matching “{e(speaker)}” is quoted here."]
+    nobody = tr._("Nobody matching “%(speaker)s” is quoted here.") % {"speaker": e(speaker)}
+    lines = [_heading(tr._("Quotes"), briefing), "", nobody]
     if names:
-        lines += ["", "Quoted in this briefing:"]
+        lines += ["", tr._("Quoted in this briefing:")]
         lines += [f"{BULLET} {e(n)}" for n in names[:MAX_NAMES_LISTED]]
     if len(names) > MAX_NAMES_LISTED:
-        lines.append(f"…and {plural(len(names) - MAX_NAMES_LISTED, 'other')}.")
+        more = len(names) - MAX_NAMES_LISTED
+        lines.append(
+            tr.ngettext("…and %(count)d other.", "…and %(count)d others.", more) % {"count": more}
+        )
     return "\n".join(lines)
 
 
-def related_section(briefing: Briefing) -> Section:
+def related_section(briefing: Briefing, tr: Translator = EN) -> Section:
     """Related headlines, linked where a URL is known."""
     items = [
         Item(f"{BULLET} " + (link(str(item.url), item.title) if item.url else e(item.title)))
         for item in briefing.related
     ]
     return Section(
-        _heading("Related", briefing), items, "This briefing lists no related stories.", tight=True
+        _heading(tr._("Related"), briefing),
+        items,
+        tr._("This briefing lists no related stories."),
+        tight=True,
+        page_label=tr._("Page %(page)d of %(pages)d"),
     )
 
 
-def render_related(briefing: Briefing) -> str:
+def render_related(briefing: Briefing, tr: Translator = EN) -> str:
     """Related headlines, linked where a URL is known."""
-    return whole(related_section(briefing))
+    return whole(related_section(briefing, tr))
 
 
-def timeline_section(briefing: Briefing) -> Section:
+def timeline_section(briefing: Briefing, tr: Translator = EN) -> Section:
     """The timeline, in order."""
     items = [Item(f"<b>{e(entry.when)}</b>\n{e(entry.what)}") for entry in briefing.timeline]
-    return Section(_heading("Timeline", briefing), items, "This briefing has no timeline.")
+    return Section(
+        _heading(tr._("Timeline"), briefing),
+        items,
+        tr._("This briefing has no timeline."),
+        page_label=tr._("Page %(page)d of %(pages)d"),
+    )
 
 
-def render_timeline(briefing: Briefing) -> str:
+def render_timeline(briefing: Briefing, tr: Translator = EN) -> str:
     """The timeline, in order."""
-    return whole(timeline_section(briefing))
+    return whole(timeline_section(briefing, tr))
 
 
 def render_briefing_list(
-    briefings: Sequence[Briefing], first_number: int, total: int, current_id: str | None
+    briefings: Sequence[Briefing],
+    first_number: int,
+    total: int,
+    current_id: str | None,
+    tr: Translator = EN,
 ) -> str:
     """One page of `/briefings`: numbered, newest first, the chat's current one marked."""
     if total == 0:
-        return "No briefings yet."
+        return tr._("No briefings yet.")
     last = first_number + len(briefings) - 1
-    lines = [f"<b>Briefings</b> ({first_number}–{last} of {total}, newest first)", ""]
+    heading = tr._("<b>Briefings</b> (%(first)d–%(last)d of %(total)d, newest first)") % {
+        "first": first_number,
+        "last": last,
+        "total": total,
+    }
+    lines = [heading, ""]
     for number, briefing in enumerate(briefings, start=first_number):
         mark = " ✅" if briefing.id == current_id else ""
         lines.append(
             f"<b>{number}.</b> {e(briefing.title)}{mark}\n"
-            f"   <i>{format_date(briefing.published_date)}</i> · <code>{e(briefing.id)}</code>"
+            f"   <i>{format_date(briefing.published_date, tr)}</i> · <code>{e(briefing.id)}</code>"
         )
-    lines += ["", "Pick one to make it this chat's current briefing."]
+    lines += ["", tr._("Pick one to make it this chat's current briefing.")]
     return "\n".join(lines)
 
 
-def search_section(query: str, results: Sequence[Briefing]) -> Section:
+def search_section(query: str, results: Sequence[Briefing], tr: Translator = EN) -> Section:
     """Search results, best first, each with its id and a one-line summary."""
     items = [
         Item(
@@ -283,86 +328,127 @@ def search_section(query: str, results: Sequence[Briefing]) -> Section:
         )
         for briefing in results
     ]
-    heading = f"<b>Search</b> · “{e(query)}” · {plural(len(results), 'match', 'matches')}"
+    matches = tr.ngettext("%(count)d match", "%(count)d matches", len(results)) % {
+        "count": len(results)
+    }
+    heading = tr._("<b>Search</b> · “%(query)s” · %(matches)s") % {
+        "query": e(query),
+        "matches": matches,
+    }
     return Section(
         heading,
         items,
-        f"No briefing matches “{e(query)}”.\n"
-        "Try other words, /briefings to see them all, or /help for the commands.",
+        tr._(
+            "No briefing matches “%(query)s”.\n"
+            "Try other words, /briefings to see them all, or /help for the commands."
+        )
+        % {"query": e(query)},
         tight=True,
+        page_label=tr._("Page %(page)d of %(pages)d"),
     )
 
 
-def render_search_results(query: str, results: Sequence[Briefing]) -> str:
+def render_search_results(query: str, results: Sequence[Briefing], tr: Translator = EN) -> str:
     """Search results, best first, each with its id and a one-line summary."""
     if not results:
-        return search_section(query, results).empty
-    return whole(search_section(query, results))
+        return search_section(query, results, tr).empty
+    return whole(search_section(query, results, tr))
 
 
-def render_ignored(words: str, command: str, takes: str = "no arguments") -> str:
-    """A note that words after a command were not used: what the command takes instead."""
+def render_ignored(
+    words: str, command: str, takes: str = N_("no arguments"), tr: Translator = EN
+) -> str:
+    """A note that words after a command were not used: what the command takes instead.
+
+    `takes` is an English message marked with `N_`, translated here.
+    """
     shown = words if len(words) <= 40 else words[:39].rstrip() + "…"
-    return f"<i>(I ignored “{e(shown)}”: /{e(command)} takes {e(takes)}.)</i>"
+    note = tr._("(I ignored “%(words)s”: /%(command)s takes %(takes)s.)") % {
+        "words": e(shown),
+        "command": e(command),
+        "takes": e(tr._(takes)),
+    }
+    return f"<i>{note}</i>"
 
 
-def render_unknown_briefing(ref: str, suggestions: Sequence[str], available: int) -> str:
+def render_unknown_briefing(
+    ref: str, suggestions: Sequence[str], available: int, tr: Translator = EN
+) -> str:
     """A briefing reference that matches nothing, with the closest ids."""
-    lines = [f"There is no briefing “{e(ref)}”."]
+    lines = [tr._("There is no briefing “%(ref)s”.") % {"ref": e(ref)}]
     if suggestions:
-        lines += ["", "Did you mean:"] + [f"{BULLET} <code>{e(s)}</code>" for s in suggestions]
+        lines += ["", tr._("Did you mean:")]
+        lines += [f"{BULLET} <code>{e(s)}</code>" for s in suggestions]
     if available:
-        lines += ["", f"Use an id or a number from 1 to {available} as in /briefings."]
+        lines += [
+            "",
+            tr._("Use an id or a number from 1 to %(count)d as in /briefings.")
+            % {"count": available},
+        ]
     else:
-        lines += ["", "No briefings are loaded yet."]
+        lines += ["", tr._("No briefings are loaded yet.")]
     return "\n".join(lines)
 
 
-def render_digest(items: Sequence[Briefing], more: int) -> str:
+def render_digest(items: Sequence[Briefing], more: int, tr: Translator = EN) -> str:
     """A digest of briefings the chat has not received yet, newest first."""
-    lines = [f"<b>Your digest</b> · {plural(len(items), 'new briefing')}"]
+    count = tr.ngettext("%(count)d new briefing", "%(count)d new briefings", len(items)) % {
+        "count": len(items)
+    }
+    lines = ["<b>" + tr._("Your digest") + f"</b> · {count}"]
     for briefing in items:
         lines += [
             "",
             f"<b>{e(briefing.title)}</b>",
-            f"<i>{format_date(briefing.published_date)}</i> · {e(one_line(briefing.summary))}",
+            f"<i>{format_date(briefing.published_date, tr)}</i> · {e(one_line(briefing.summary))}",
             f"/summary {e(briefing.id)}",
         ]
     if more:
-        lines += ["", f"…and {more} more in the next digest, or see /briefings."]
+        lines += [
+            "",
+            tr.ngettext(
+                "…and %(count)d more in the next digest, or see /briefings.",
+                "…and %(count)d more in the next digest, or see /briefings.",
+                more,
+            )
+            % {"count": more},
+        ]
     return "\n".join(lines)
 
 
-def render_help(is_admin: bool = False) -> str:
+def render_help(is_admin: bool = False, tr: Translator = EN) -> str:
     """Every command with a one-line description."""
-    lines = ["<b>Commands</b>", ""]
+    lines = ["<b>" + tr._("Commands") + "</b>", ""]
     for command in COMMANDS:
         if command.admin_only and not is_admin:
             continue
-        args = f" {e(command.args)}" if command.args else ""
-        lines.append(f"/{command.name}{args} · {e(command.description)}")
+        args = f" {e(tr._(command.args))}" if command.args else ""
+        lines.append(f"/{command.name}{args} · {e(tr._(command.description))}")
     lines += [
         "",
-        "<i>[briefing]</i> is an id or a number from /briefings; without it, the chat's "
-        "current briefing is used. In a private chat, any other text is a search.",
+        tr._(
+            "<i>[briefing]</i> is an id or a number from /briefings; without it, the chat's "
+            "current briefing is used. In a private chat, any other text is a search."
+        ),
     ]
     if is_admin:
-        lines += ["", e(DRAFTING_HELP)]
+        lines += ["", e(tr._(DRAFTING_HELP))]
     return "\n".join(lines)
 
 
-def render_welcome(count: int) -> str:
+def render_welcome(count: int, tr: Translator = EN) -> str:
     """The `/start` greeting."""
-    return (
+    briefings = tr.ngettext("%(count)d briefing", "%(count)d briefings", count) % {"count": count}
+    return tr._(
         "<b>Welcome to briefbot.</b>\n"
-        f"I serve curated briefings on the news ({plural(count, 'briefing')} so far): who attends, "
+        "I serve curated briefings on the news (%(briefings)s so far): who attends, "
         "what was said, what happened when, and a daily digest of new ones.\n\n"
         "Try:\n"
         "/summary · the latest briefing in short\n"
         "/who_attends · who takes part\n"
         "/quotes · what was said\n\n"
         "/help lists every command."
-    )
+    ) % {"briefings": briefings}
 
 
 def _cut(text: str, room: int) -> str:
@@ -381,13 +467,13 @@ def _cut(text: str, room: int) -> str:
     return kept.rstrip(" ,;:") + "…"
 
 
-def render_card(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
+def render_card(briefing: Briefing, limit: int = MESSAGE_LIMIT, tr: Translator = EN) -> str:
     """A briefing's summary card for sharing: title, date and source, summary; one message.
 
     The summary is shortened (on a word boundary, ending with "…") when the whole card would
     not fit in `limit` characters as Telegram counts them.
     """
-    byline = format_date(briefing.published_date)
+    byline = format_date(briefing.published_date, tr)
     if briefing.source is not None:
         byline += f" · {briefing.source.name}"
     head = f"<b>{e(_cut(briefing.title, limit // 4))}</b>\n<i>{e(byline)}</i>\n\n"
@@ -395,6 +481,6 @@ def render_card(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
     return head + e(_cut(briefing.summary, limit - visible_length(head)))
 
 
-def card_description(briefing: Briefing) -> str:
+def card_description(briefing: Briefing, tr: Translator = EN) -> str:
     """The one line under a shared briefing's title: its date and the start of its summary."""
-    return f"{format_date(briefing.published_date)} · {one_line(briefing.summary, 100)}"
+    return f"{format_date(briefing.published_date, tr)} · {one_line(briefing.summary, 100)}"

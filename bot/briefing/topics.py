@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.briefing.models import Briefing
 from bot.briefing.textnorm import words
+from bot.i18n import N_
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 64
@@ -23,7 +24,16 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 
 
 class TopicError(ValueError):
-    """A topic that cannot be followed; the message says why, for the user."""
+    """A topic that cannot be followed; the message says why, for the user.
+
+    `message` is the English text with named placeholders, marked for translation, and
+    `params` fill them; `str()` gives the English sentence.
+    """
+
+    def __init__(self, message: str, **params: str | int) -> None:
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
 
 
 def stem(word: str) -> str:
@@ -57,12 +67,13 @@ class Topic:
         body = text.lstrip("#").strip()
         if len(text) > MAX_TOPIC_LENGTH:
             raise TopicError(
-                f"“{text[:MAX_TOPIC_LENGTH]}…” is too long: a topic has at most "
-                f"{MAX_TOPIC_LENGTH} characters."
+                N_("“%(topic)s…” is too long: a topic has at most %(limit)d characters."),
+                topic=text[:MAX_TOPIC_LENGTH],
+                limit=MAX_TOPIC_LENGTH,
             )
         key = _key_words(body)
         if not key:
-            raise TopicError(f"“{text}” has no letters or digits to look for.")
+            raise TopicError(N_("“%(topic)s” has no letters or digits to look for."), topic=text)
         return cls(f"#{body}" if tag_only else body, tag_only, key)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 
@@ -52,23 +53,26 @@ from bot.handlers.keyboards import (
     section_page_data,
     summary_keyboard,
 )
+from bot.i18n import N_, Translator
+from bot.storage import StorageUnavailable
 
 # Longest search query echoed back and searched; longer input is cut, not refused.
 MAX_QUERY = 200
 # Most search results shown, over all pages.
 MAX_RESULTS = 50
-GONE = "That briefing is no longer available."
+GONE = N_("That briefing is no longer available.")
 
 # The sections a button can open, by their code in callback data.
-SECTION_BUILDERS: dict[str, Callable[[Briefing], Section]] = {
+SECTION_BUILDERS: dict[str, Callable[[Briefing, Translator], Section]] = {
     "w": attendees_section,
-    "q": lambda b: quotes_section(b, b.quotes),
+    "q": lambda b, tr: quotes_section(b, b.quotes, tr=tr),
     "r": related_section,
     "t": timeline_section,
 }
 # `/quotes all <speaker>`: the word, and quotes per page (one message each).
 ALL_BRIEFINGS = "all"
 ARCHIVE_QUOTES_PER_PAGE = 5
+OUT_OF_DATE = N_("This button is out of date.")
 
 
 async def _briefing_from_args(update: Update, context: BotContext) -> Briefing | None:
@@ -86,7 +90,7 @@ async def _briefing_from_args(update: Update, context: BotContext) -> Briefing |
         return briefing
     briefing = current_briefing(update, context)
     if briefing is None:
-        await reply(update, NO_BRIEFINGS)
+        await reply(update, context.tr._(NO_BRIEFINGS))
     return briefing
 
 
@@ -94,27 +98,30 @@ def _choose(update: Update, context: BotContext, briefing: Briefing) -> None:
     chat = update.effective_chat
     if chat is not None:
         services = context.services
-        services.store.set_current_briefing(chat.id, briefing.id, services.clock.now())
+        # Without the database the answer still goes out; only the choice is not remembered.
+        with contextlib.suppress(StorageUnavailable):
+            services.store.set_current_briefing(chat.id, briefing.id, services.clock.now())
 
 
 async def cmd_start(update: Update, context: BotContext) -> None:
     """Greet; with a deep-link payload (t.me/<bot>?start=<id>), open that briefing."""
-    welcome = render_welcome(len(context.services.library))
+    tr = context.tr
+    welcome = render_welcome(len(context.services.library), tr)
     if context.args:
         briefing = context.services.library.resolve(context.args[0])
         if briefing is not None:
             _choose(update, context, briefing)
-            await reply(update, render_summary(briefing), summary_keyboard(briefing))
+            await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
             return
-        welcome = f"{GONE}\n\n{welcome}"
+        welcome = f"{tr._(GONE)}\n\n{welcome}"
     await reply(update, welcome)
 
 
 async def cmd_help(update: Update, context: BotContext) -> None:
     """List every command."""
     user = update.effective_user
-    html = render_help(context.services.is_admin(user.id if user else None))
-    await reply(update, html + ignored_words(context.args, "help"))
+    html = render_help(context.services.is_admin(user.id if user else None), context.tr)
+    await reply(update, html + ignored_words(context.args, "help", tr=context.tr))
 
 
 def _page(
@@ -127,8 +134,8 @@ def _page(
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_SIZE
     shown = library.newest(limit=first + PAGE_SIZE)[first:]
-    html = render_briefing_list(shown, first + 1, total, current_id)
-    return html, list_keyboard(shown, first + 1, page, pages) if shown else None
+    html = render_briefing_list(shown, first + 1, total, current_id, context.tr)
+    return html, list_keyboard(shown, first + 1, page, pages, context.tr) if shown else None
 
 
 async def cmd_briefings(update: Update, context: BotContext) -> None:
@@ -144,8 +151,12 @@ async def cmd_briefings(update: Update, context: BotContext) -> None:
     pages = max(1, math.ceil(len(context.services.library) / PAGE_SIZE))
     if page > pages or page < 1:
         shown = asked if len(asked) <= 12 else asked[:11] + "…"
-        html = f"There is no page {e(shown)}; here is page {min(max(page, 1), pages)}.\n\n{html}"
-    html += ignored_words(args, "briefings", "only a page number")
+        note = context.tr._("There is no page %(asked)s; here is page %(page)d.") % {
+            "asked": e(shown),
+            "page": min(max(page, 1), pages),
+        }
+        html = f"{note}\n\n{html}"
+    html += ignored_words(args, "briefings", N_("only a page number"), context.tr)
     await reply(update, html, keyboard)
 
 
@@ -153,32 +164,33 @@ async def cmd_summary(update: Update, context: BotContext) -> None:
     """Title, date, source, summary and key points, with buttons for the other sections."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await reply(update, render_summary(briefing), summary_keyboard(briefing))
+        tr = context.tr
+        await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
 
 
 async def cmd_who_attends(update: Update, context: BotContext) -> None:
     """Attendees grouped by status."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await _send_section(update, "w", briefing)
+        await _send_section(update, context, "w", briefing)
 
 
 async def cmd_related(update: Update, context: BotContext) -> None:
     """Related headlines."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await _send_section(update, "r", briefing)
+        await _send_section(update, context, "r", briefing)
 
 
 async def cmd_timeline(update: Update, context: BotContext) -> None:
     """The timeline, in order."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        await _send_section(update, "t", briefing)
+        await _send_section(update, context, "t", briefing)
 
 
 def _section_page(
-    code: str, briefing: Briefing, page: int, speakers: str | None = None
+    tr: Translator, code: str, briefing: Briefing, page: int, speakers: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of a section and the buttons to the pages around it.
 
@@ -186,28 +198,33 @@ def _section_page(
     for the buttons' callback data leaves the answer at its first page, with a hint.
     """
     if speakers is None:
-        section = SECTION_BUILDERS[code](briefing)
+        section = SECTION_BUILDERS[code](briefing, tr)
     else:
         quotes = quotes_for_key(briefing, speakers) or []
-        section = quotes_section(briefing, quotes, by=speakers_label(quotes))
+        section = quotes_section(briefing, quotes, by=speakers_label(quotes, tr), tr=tr)
     pages = paginate(section)
     number, html = pick(pages, page)
     if len(pages) > 1 and not fits(
         section_page_data(code, len(pages), briefing.id, speakers or "")
     ):
-        hint = "<i>Too many speakers match to turn these pages; try a fuller name.</i>"
+        hint = "<i>" + tr._("Too many speakers match to turn these pages; try a fuller name.")
+        hint += "</i>"
         return f"{html}\n{hint}", None
 
     def data(n: int) -> str:
         return section_page_data(code, n, briefing.id, speakers or "")
 
-    return html, pages_keyboard(number, len(pages), data)
+    return html, pages_keyboard(number, len(pages), data, tr)
 
 
 async def _send_section(
-    update: Update, code: str, briefing: Briefing, speakers: str | None = None
+    update: Update,
+    context: BotContext,
+    code: str,
+    briefing: Briefing,
+    speakers: str | None = None,
 ) -> None:
-    await reply(update, *_section_page(code, briefing, 1, speakers))
+    await reply(update, *_section_page(context.tr, code, briefing, 1, speakers))
 
 
 async def cmd_quotes(update: Update, context: BotContext) -> None:
@@ -226,19 +243,19 @@ async def cmd_quotes(update: Update, context: BotContext) -> None:
     if briefing is None:
         briefing = current_briefing(update, context)
         if briefing is None:
-            await reply(update, NO_BRIEFINGS)
+            await reply(update, context.tr._(NO_BRIEFINGS))
             return
     if not speaker:
-        await _send_section(update, "q", briefing)
+        await _send_section(update, context, "q", briefing)
         return
     matching, key = quotes_matching(briefing, speaker)
     if matching:
-        await _send_section(update, "q", briefing, key)
+        await _send_section(update, context, "q", briefing, key)
     elif len(args) == 1 and (args[0].isdecimal() or "-" in args[0]):
         # Looks like a mistyped briefing reference rather than a name.
         await reply(update, unknown_briefing_html(context, args[0][:MAX_QUERY]))
     else:
-        await reply(update, render_no_speaker(briefing, speaker))
+        await reply(update, render_no_speaker(briefing, speaker, context.tr))
 
 
 def _search_page(
@@ -246,15 +263,17 @@ def _search_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the results of `query`, with buttons to the pages around it."""
     results = context.services.library.search(query, limit=MAX_RESULTS)
-    section = search_section(query, results)
+    tr = context.tr
+    section = search_section(query, results, tr)
     if not results:
         return section.empty, None
     pages = paginate(section)
     number, html = pick(pages, page)
     if not fits(search_page_data(len(pages), query)):
-        hint = "<i>More matches on further pages: a shorter search can turn them.</i>"
+        hint = "<i>" + tr._("More matches on further pages: a shorter search can turn them.")
+        hint += "</i>"
         return (f"{html}\n{hint}" if len(pages) > 1 else html), None
-    return html, pages_keyboard(number, len(pages), lambda n: search_page_data(n, query))
+    return html, pages_keyboard(number, len(pages), lambda n: search_page_data(n, query), tr)
 
 
 def _archive_quotes_page(
@@ -274,14 +293,15 @@ def _archive_quotes_page(
         briefing = library.get(briefing_id)
         if briefing is not None:
             entries.append((briefing, briefing.quotes[number]))
-    html = render_archive_quotes(speaker, entries, first + 1, len(refs), page, pages)
-    return html, archive_quotes_keyboard(speaker, page, pages)
+    html = render_archive_quotes(speaker, entries, first + 1, len(refs), page, pages, context.tr)
+    return html, archive_quotes_keyboard(speaker, page, pages, context.tr)
 
 
 async def _archive_quotes(update: Update, context: BotContext, speaker: str) -> None:
     speaker = " ".join(speaker.split())[:MAX_QUERY]
     if not speaker:
-        await reply(update, "Whose quotes? For example: <code>/quotes all macron</code>", None)
+        example = context.tr._("Whose quotes? For example: <code>/quotes all macron</code>")
+        await reply(update, example, None)
         return
     html, keyboard = _archive_quotes_page(context, speaker, 1)
     await reply(update, html, keyboard)
@@ -296,7 +316,10 @@ async def cmd_search(update: Update, context: BotContext) -> None:
     """Search every briefing; best matches first."""
     query = " ".join(context.args or [])
     if not query.strip():
-        await reply(update, "What should I look for? For example: <code>/search ceasefire</code>")
+        example = context.tr._(
+            "What should I look for? For example: <code>/search ceasefire</code>"
+        )
+        await reply(update, example)
         return
     await _search(update, context, query)
 
@@ -323,7 +346,8 @@ async def cmd_unknown(update: Update, context: BotContext) -> None:
         return
     if not is_private(update) and not addressee:
         return
-    await reply(update, f"I don't know {e(name[:64])}. /help lists what I can do.")
+    answer = context.tr._("I don't know %(command)s. /help lists what I can do.")
+    await reply(update, answer % {"command": e(name[:64])})
 
 
 async def _edit(update: Update, html: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -368,22 +392,23 @@ async def on_button(update: Update, context: BotContext) -> None:
     if data.startswith(OPEN_PREFIX):
         briefing = library.get(data.removeprefix(OPEN_PREFIX))
         if briefing is None:
-            await query.answer(GONE, show_alert=True)
+            await query.answer(context.tr._(GONE), show_alert=True)
             return
         await query.answer()
         _choose(update, context, briefing)
-        await reply(update, render_summary(briefing), summary_keyboard(briefing))
+        tr = context.tr
+        await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
         return
     if data.startswith(SECTION_PREFIX):
         code, _, briefing_id = data.removeprefix(SECTION_PREFIX).partition(":")
         code = OLD_SECTION_CODES.get(code, code)
         briefing = library.get(briefing_id)
         if briefing is None:
-            await query.answer(GONE, show_alert=True)
+            await query.answer(context.tr._(GONE), show_alert=True)
             return
         await query.answer()
         if code in SECTION_BUILDERS:
-            await _send_section(update, code, briefing)
+            await _send_section(update, context, code, briefing)
         return
     if data.startswith(SECTION_PAGE_PREFIX):
         code, _, rest = data.removeprefix(SECTION_PAGE_PREFIX).partition(":")
@@ -391,14 +416,15 @@ async def on_button(update: Update, context: BotContext) -> None:
         briefing_id, _, speakers = rest.partition(":")
         briefing = library.get(briefing_id)
         if briefing is None:
-            await query.answer(GONE, show_alert=True)
+            await query.answer(context.tr._(GONE), show_alert=True)
             return
         if code not in SECTION_BUILDERS or (
             speakers and quotes_for_key(briefing, speakers) is None
         ):
-            await query.answer("This button is out of date.")
+            await query.answer(context.tr._(OUT_OF_DATE))
             return
         await query.answer()
-        await _edit(update, *_section_page(code, briefing, _number(number), speakers or None))
+        shown = _section_page(context.tr, code, briefing, _number(number), speakers or None)
+        await _edit(update, *shown)
         return
-    await query.answer("This button is out of date.")
+    await query.answer(context.tr._(OUT_OF_DATE))

@@ -19,35 +19,35 @@ from bot.context import BotContext, BotServices
 from bot.handlers.common import ignored_words, is_private, reply
 from bot.handlers.keyboards import CHANNEL_PREFIX, channels_keyboard
 from bot.handlers.subscriptions import settings_html
+from bot.i18n import choose
 
 log = logging.getLogger(__name__)
 
 
 async def cmd_channels(update: Update, context: BotContext) -> None:
     """List the channels this user set up, with a button for each one's settings."""
-    user = update.effective_user
+    user, tr = update.effective_user, context.tr
     if not is_private(update) or user is None:
-        await reply(update, "Ask me for /channels in a private chat.")
+        await reply(update, tr._("Ask me for /channels in a private chat."))
         return
     channels = context.services.store.channels_configured_by(user.id)
-    ignored = ignored_words(context.args, "channels")
+    ignored = ignored_words(context.args, "channels", tr=tr)
     if not channels:
-        await reply(
-            update,
+        answer = tr._(
             "You have not set up a channel yet. Add me to your channel as an administrator "
             "with the “Post messages” right, then send me <code>/subscribe @channel</code>."
-            + ignored,
         )
+        await reply(update, answer + ignored)
         return
-    lines = ["<b>Your channels</b>", ""]
+    lines = ["<b>" + tr._("Your channels") + "</b>", ""]
     for channel in channels:
         if not channel.can_post or not channel.active:
-            state = "paused: I can't post there"
+            state = tr._("%(channel)s: paused: I can't post there")
         elif channel.subscribed:
-            state = "subscribed"
+            state = tr._("%(channel)s: subscribed")
         else:
-            state = "not subscribed"
-        lines.append(f"{BULLET} {e(channel.name)}: {state}")
+            state = tr._("%(channel)s: not subscribed")
+        lines.append(f"{BULLET} " + state % {"channel": e(channel.name)})
     keyboard = channels_keyboard([(c.chat_id, c.name) for c in channels])
     await reply(update, "\n".join(lines) + ignored, keyboard)
 
@@ -61,15 +61,16 @@ async def on_channel_button(update: Update, context: BotContext) -> None:
     try:
         chat_id = int(query.data.removeprefix(CHANNEL_PREFIX))
     except ValueError:
-        await query.answer("This button is out of date.")
+        await query.answer(context.tr._("This button is out of date."))
         return
     services = context.services
     channel = services.store.channel(chat_id)
     if channel is None or channel.configured_by != user.id:
-        await query.answer("Only the administrator who set this channel up sees it here.")
+        answer = context.tr._("Only the administrator who set this channel up sees it here.")
+        await query.answer(answer)
         return
     await query.answer()
-    await reply(update, settings_html(services, chat_id, channel.name))
+    await reply(update, settings_html(services, chat_id, context.tr, channel.name))
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:
@@ -97,15 +98,18 @@ async def notify_channel_gone(bot: ExtBot[Any], services: BotServices, chat_id: 
     channel = services.store.channel(chat_id)
     if channel is None or channel.configured_by is None:
         return
-    name = e(channel.name)
-    again = e(channel.name if channel.username else str(chat_id))
+    # In the language the admin's own chat chose, as scheduled digests are.
+    tr = choose(services.store.chat_language(channel.configured_by), None)
+    text = tr._(
+        "⚠️ I can no longer post in %(channel)s; its digests are paused. Add me again as an "
+        "administrator with the “Post messages” right and send "
+        "<code>/subscribe %(again)s</code>."
+    ) % {
+        "channel": e(channel.name),
+        "again": e(channel.name if channel.username else str(chat_id)),
+    }
     try:
-        await bot.send_message(
-            channel.configured_by,
-            f"⚠️ I can no longer post in {name}; its digests are paused. Add me again as an "
-            f"administrator with the “Post messages” right and send <code>/subscribe {again}"
-            "</code>.",
-        )
+        await bot.send_message(channel.configured_by, text)
     except TelegramError as exc:  # the admin may have blocked the bot too
         log.warning("could not tell user %s about channel %s: %s", channel.configured_by,
                     chat_id, exc)  # fmt: skip

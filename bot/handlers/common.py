@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -15,12 +16,18 @@ from bot.briefing.models import Briefing
 from bot.briefing.render import render_ignored, render_unknown_briefing
 from bot.briefing.split import split_html
 from bot.context import BotContext
+from bot.i18n import EN, N_, Translator
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+NO_DATABASE = N_(
+    "Sorry, I cannot reach my database right now, so I cannot do that. Please try again in a"
+    " minute; reading briefings still works."
+)
 
 
 async def reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -70,7 +77,10 @@ def current_briefing(update: Update, context: BotContext) -> Briefing | None:
     """The chat's current briefing: the one last chosen, else the newest published."""
     services = context.services
     chat = update.effective_chat
-    record = services.store.chat(chat.id) if chat else None
+    record = None
+    # Without the database, the chat's last choice is unknown; the newest briefing will do.
+    with contextlib.suppress(StorageUnavailable):
+        record = services.store.chat(chat.id) if chat else None
     if record and record.current_briefing:
         chosen = services.library.get(record.current_briefing)
         if chosen is not None:
@@ -82,18 +92,20 @@ def current_briefing(update: Update, context: BotContext) -> Briefing | None:
 def unknown_briefing_html(context: BotContext, ref: str) -> str:
     """The answer to a briefing reference that matches nothing."""
     library = context.services.library
-    return render_unknown_briefing(ref, library.closest_ids(ref), len(library))
+    return render_unknown_briefing(ref, library.closest_ids(ref), len(library), context.tr)
 
 
-def ignored_words(args: list[str] | None, command: str, takes: str = "no arguments") -> str:
+def ignored_words(
+    args: list[str] | None, command: str, takes: str = N_("no arguments"), tr: Translator = EN
+) -> str:
     """A closing line naming the words after `/command` that it did not use, or nothing."""
     if not args:
         return ""
-    return "\n\n" + render_ignored(" ".join(args), command, takes)
+    return "\n\n" + render_ignored(" ".join(args), command, takes, tr)
 
 
-NO_BRIEFINGS = "No briefings are loaded yet. Please try again later."
-LOADING = "Still loading the briefings — try again in a few seconds."
+NO_BRIEFINGS = N_("No briefings are loaded yet. Please try again later.")
+LOADING = N_("Still loading the briefings — try again in a few seconds.")
 
 
 def needs_briefings(handler: Handler) -> Handler:
@@ -104,12 +116,12 @@ def needs_briefings(handler: Handler) -> Handler:
         if context.services.library.loaded:
             await handler(update, context)
         elif update.callback_query is not None:
-            await update.callback_query.answer(LOADING)
+            await update.callback_query.answer(context.tr._(LOADING))
         elif update.inline_query is not None:
             # No results, and not cached: the next keystroke asks again.
             await update.inline_query.answer([], cache_time=0, is_personal=True)
         else:
-            await reply(update, LOADING)
+            await reply(update, context.tr._(LOADING))
 
     return wrapper
 
@@ -128,7 +140,11 @@ async def track_chat(update: Update, context: BotContext) -> None:
     if chat is None or chat.type == ChatType.CHANNEL:
         return
     services = context.services
-    if services.store.touch_chat(chat.id, chat.type, services.clock.now()):
+    try:
+        back = services.store.touch_chat(chat.id, chat.type, services.clock.now())
+    except StorageUnavailable:
+        return  # the store logged the outage; the chat is remembered at its next update
+    if back:
         log.info("chat %s is back; digests resume", chat.id)
 
 
@@ -138,9 +154,16 @@ async def on_error(update: object, context: BotContext) -> None:
     if error is None:
         return
     context.services.handler_errors.append(error)
-    log.error("error while handling an update", exc_info=error)
+    # The store logged the outage once; a traceback per update would bury it.
+    if not isinstance(error, StorageUnavailable):
+        log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_message is not None:
+        text = NO_DATABASE if isinstance(error, StorageUnavailable) else SORRY
         try:
-            await update.effective_message.reply_text(SORRY, do_quote=False)
+            sorry = context.tr._(text)  # may need the database, which may be what failed
+        except Exception:
+            sorry = text
+        try:
+            await update.effective_message.reply_text(sorry, do_quote=False)
         except Exception:  # the chat may be unreachable; the error is logged above already
             log.warning("could not tell chat about the error", exc_info=True)

@@ -47,6 +47,7 @@ from bot.handlers.keyboards import (
     draft_keyboard,
     replace_keyboard,
 )
+from bot.i18n import N_
 from bot.storage import PendingDraft
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,8 @@ log = logging.getLogger(__name__)
 KEEP_DRAFTS = dt.timedelta(days=30)
 """Pending drafts older than this are dropped when a new one is saved."""
 BUTTON_PATTERN = "^(" + "|".join(re.escape(prefix) for prefix in DRAFT_PREFIXES) + ")"
-NOT_ADMIN = "This command is for the bot's admins."
-NOT_FOR_FILES = (
+NOT_ADMIN = N_("This command is for the bot's admins.")
+NOT_FOR_FILES = N_(
     "I can't do anything with files, sorry. Send me words to search the briefings, or see /help."
 )
 _COMMAND = re.compile(r"/\S*\s?(.*)", re.DOTALL)
@@ -168,7 +169,7 @@ async def cmd_draft(update: Update, context: BotContext) -> None:
     if message is None or user is None or not message.text:
         return
     if not context.services.is_admin(user.id):
-        await reply(update, NOT_ADMIN)
+        await reply(update, context.tr._(NOT_ADMIN))
         return
     if not is_private(update):
         await reply(update, "Drafting works in a private chat with me.")
@@ -192,7 +193,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if not services.is_admin(user.id):
-        await reply(update, e(NOT_FOR_FILES))
+        await reply(update, e(context.tr._(NOT_FOR_FILES)))
         return
     document = message.document
     name = Path(document.file_name or "file").name
@@ -227,7 +228,7 @@ async def on_draft_button(update: Update, context: BotContext) -> None:
     prefix, key = query.data[:3], query.data[3:]
     user_id = query.from_user.id
     if not services.is_admin(user_id):
-        await query.answer("These buttons are for the bot's admins.")
+        await query.answer(context.tr._("These buttons are for the bot's admins."))
         return
     pending = services.store.draft(key)
     if pending is None:

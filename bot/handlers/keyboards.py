@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.briefing.models import Briefing
+from bot.i18n import EN, LANGUAGES, N_, Translator
 
 OPEN_PREFIX = "o:"  # o:<id>: make the briefing current and show its summary
 PAGE_PREFIX = "p:"  # p:<page>: show that page of /briefings
@@ -23,18 +24,26 @@ QUOTES_PAGE_PREFIX = "qa:"  # qa:<page>:<speaker>: that page of `/quotes all <sp
 
 # Section codes in callback data, with the button label. One letter, so that a code, a page
 # number and the longest id fit the 64 bytes together.
-SECTIONS = {"w": "👥 Who attends", "q": "💬 Quotes", "r": "🔗 Related", "t": "🗓 Timeline"}
+SECTIONS = {
+    "w": N_("👥 Who attends"),
+    "q": N_("💬 Quotes"),
+    "r": N_("🔗 Related"),
+    "t": N_("🗓 Timeline"),
+}
 # The longer codes of earlier versions, still under messages sent before.
 OLD_SECTION_CODES = {"who": "w", "quotes": "q", "related": "r", "timeline": "t"}
 PAGE_SIZE = 8
-SHARE_LABEL = "↗ Share"
+NEWER = N_("‹ Newer")
+OLDER = N_("Older ›")
+SHARE_LABEL = N_("↗ Share")
+LANGUAGE_PREFIX = "l:"  # l:<code>: make that the chat's language
 
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup:
+def summary_keyboard(briefing: Briefing, tr: Translator = EN) -> InlineKeyboardMarkup:
     """Buttons under a summary: the other sections that have something to show, then Share.
 
     Share lets the reader pick a chat and types `@<bot> <id>` there (inline mode).
@@ -46,12 +55,12 @@ def summary_keyboard(briefing: Briefing) -> InlineKeyboardMarkup:
         "t": briefing.timeline,
     }
     shown = [
-        InlineKeyboardButton(label, callback_data=f"{SECTION_PREFIX}{code}:{briefing.id}")
+        InlineKeyboardButton(tr._(label), callback_data=f"{SECTION_PREFIX}{code}:{briefing.id}")
         for code, label in SECTIONS.items()
         if filled[code]
     ]
     rows = [shown[i : i + 2] for i in range(0, len(shown), 2)]
-    rows.append([InlineKeyboardButton(SHARE_LABEL, switch_inline_query=briefing.id)])
+    rows.append([InlineKeyboardButton(tr._(SHARE_LABEL), switch_inline_query=briefing.id)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -72,19 +81,21 @@ def search_page_data(page: int, query: str) -> str:
 
 
 def pages_keyboard(
-    page: int, pages: int, data: Callable[[int], str]
+    page: int, pages: int, data: Callable[[int], str], tr: Translator = EN
 ) -> InlineKeyboardMarkup | None:
     """‹ and › buttons to the previous and next page, where there are such pages."""
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton(f"‹ Page {page - 1}", callback_data=data(page - 1)))
+        label = tr._("‹ Page %(page)d") % {"page": page - 1}
+        nav.append(InlineKeyboardButton(label, callback_data=data(page - 1)))
     if page < pages:
-        nav.append(InlineKeyboardButton(f"Page {page + 1} ›", callback_data=data(page + 1)))
+        label = tr._("Page %(page)d ›") % {"page": page + 1}
+        nav.append(InlineKeyboardButton(label, callback_data=data(page + 1)))
     return InlineKeyboardMarkup([nav]) if nav else None
 
 
 def list_keyboard(
-    briefings: Sequence[Briefing], first_number: int, page: int, pages: int
+    briefings: Sequence[Briefing], first_number: int, page: int, pages: int, tr: Translator = EN
 ) -> InlineKeyboardMarkup:
     """One button per listed briefing, then previous/next page buttons."""
     rows = [
@@ -93,15 +104,17 @@ def list_keyboard(
     ]
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton("‹ Newer", callback_data=f"{PAGE_PREFIX}{page - 1}"))
+        nav.append(InlineKeyboardButton(tr._(NEWER), callback_data=f"{PAGE_PREFIX}{page - 1}"))
     if page < pages:
-        nav.append(InlineKeyboardButton("Older ›", callback_data=f"{PAGE_PREFIX}{page + 1}"))
+        nav.append(InlineKeyboardButton(tr._(OLDER), callback_data=f"{PAGE_PREFIX}{page + 1}"))
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
 
-def archive_quotes_keyboard(speaker: str, page: int, pages: int) -> InlineKeyboardMarkup | None:
+def archive_quotes_keyboard(
+    speaker: str, page: int, pages: int, tr: Translator = EN
+) -> InlineKeyboardMarkup | None:
     """‹ › buttons between the pages of `/quotes all <speaker>` (none for a single page)."""
     if pages <= 1:
         return None
@@ -112,23 +125,32 @@ def archive_quotes_keyboard(speaker: str, page: int, pages: int) -> InlineKeyboa
     who = speaker.encode()[:room].decode(errors="ignore").strip()
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton("‹ Newer", callback_data=f"{head.format(page - 1)}{who}"))
+        newer = InlineKeyboardButton(tr._(NEWER), callback_data=f"{head.format(page - 1)}{who}")
+        nav.append(newer)
     if page < pages:
-        nav.append(InlineKeyboardButton("Older ›", callback_data=f"{head.format(page + 1)}{who}"))
+        older = InlineKeyboardButton(tr._(OLDER), callback_data=f"{head.format(page + 1)}{who}")
+        nav.append(older)
     return InlineKeyboardMarkup([nav])
 
 
-def digest_keyboard(items: Sequence[Briefing]) -> InlineKeyboardMarkup:
+def digest_keyboard(items: Sequence[Briefing], tr: Translator = EN) -> InlineKeyboardMarkup:
     """One button per digest item that opens its summary."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_short(f"Open: {b.title}", 48), callback_data=OPEN_PREFIX + b.id)]
+            [
+                InlineKeyboardButton(
+                    _short(tr._("Open: %(title)s") % {"title": b.title}, 48),
+                    callback_data=OPEN_PREFIX + b.id,
+                )
+            ]
             for b in items
         ]
     )
 
 
-def digest_link_keyboard(items: Sequence[Briefing], bot_username: str) -> InlineKeyboardMarkup:
+def digest_link_keyboard(
+    items: Sequence[Briefing], bot_username: str, tr: Translator = EN
+) -> InlineKeyboardMarkup:
     """Buttons under a channel's digest: each opens the briefing in a private chat with the bot.
 
     A button pressed in a channel would be answered in the channel itself, for every subscriber
@@ -138,7 +160,8 @@ def digest_link_keyboard(items: Sequence[Briefing], bot_username: str) -> Inline
         [
             [
                 InlineKeyboardButton(
-                    _short(f"Open: {b.title}", 48), url=f"https://t.me/{bot_username}?start={b.id}"
+                    _short(tr._("Open: %(title)s") % {"title": b.title}, 48),
+                    url=f"https://t.me/{bot_username}?start={b.id}",
                 )
             ]
             for b in items
@@ -168,6 +191,18 @@ def channels_keyboard(channels: Sequence[tuple[int, str]]) -> InlineKeyboardMark
         [
             [InlineKeyboardButton(f"⚙️ {_short(name)}", callback_data=f"{CHANNEL_PREFIX}{cid}")]
             for cid, name in channels
+        ]
+    )
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """One button per shipped language, each named in itself."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(name, callback_data=LANGUAGE_PREFIX + code)
+                for code, name in LANGUAGES.items()
+            ]
         ]
     )
 

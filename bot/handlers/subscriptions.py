@@ -16,6 +16,7 @@ from bot.digest.describe import describe_schedule
 from bot.digest.runner import Outcome
 from bot.handlers.common import ignored_words, reply
 from bot.handlers.targets import is_channel_ref, settings_target
+from bot.i18n import N_, Translator
 
 
 @cache
@@ -24,9 +25,12 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
-def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo, tr: Translator) -> str:
     local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({local.tzname()})"
+    return f"{tr.moment(local)} ({local.tzname()})"
+
+
+DEFAULT_SCHEDULE = N_(", the default schedule")
 
 
 async def cmd_subscribe(update: Update, context: BotContext) -> None:
@@ -41,12 +45,12 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
         try:
             daily_at = parse_time_of_day(args[0])
         except CronSyntaxError:
-            await reply(
-                update,
-                f"“{e(' '.join(args)[:40])}” is not a time of day. Use 24-hour HH:MM, "
+            answer = context.tr._(
+                "“%(words)s” is not a time of day. Use 24-hour HH:MM, "
                 "for example <code>/subscribe 07:30</code>, or just /subscribe for the "
-                "default schedule.",
+                "default schedule."
             )
+            await reply(update, answer % {"words": e(" ".join(args)[:40])})
             return
     now = services.clock.now()
     record = services.store.chat(target.chat_id)
@@ -54,16 +58,17 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
     next_due = services.planner.next_due(daily_at, timezone, now)
     services.store.subscribe(target.chat_id, daily_at, next_due, now)
     zone = services.planner.zone(timezone)
-    schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key)
+    tr = context.tr
+    schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key, tr)
     if not daily_at:
-        schedule += ", the default schedule"
-    await reply(
-        update,
-        f"{target.prefix}✅ Subscribed: a digest of new briefings {e(schedule)}.\n"
-        f"Next digest: {e(_when(next_due, zone))}.\n"
-        f"Change the time zone with /timezone{e(target.ref)}, stop with "
-        f"/unsubscribe{e(target.ref)}." + ignored_words(args[1:], "subscribe", "one time of day"),
-    )
+        schedule += tr._(DEFAULT_SCHEDULE)
+    answer = tr._(
+        "✅ Subscribed: a digest of new briefings %(schedule)s.\n"
+        "Next digest: %(next)s.\n"
+        "Change the time zone with /timezone%(ref)s, stop with /unsubscribe%(ref)s."
+    ) % {"schedule": e(schedule), "next": e(_when(next_due, zone, tr)), "ref": e(target.ref)}
+    ignored = ignored_words(args[1:], "subscribe", N_("one time of day"), tr)
+    await reply(update, target.prefix + answer + ignored)
 
 
 async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
@@ -73,19 +78,15 @@ async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
         return
     services = context.services
     record = services.store.chat(target.chat_id)
-    ignored = ignored_words(target.args, "unsubscribe")
+    tr = context.tr
+    ignored = ignored_words(target.args, "unsubscribe", tr=tr)
     if record is None or not record.subscribed:
-        await reply(
-            update,
-            f"{target.prefix}This chat is not subscribed. /subscribe starts daily digests."
-            + ignored,
-        )
+        answer = tr._("This chat is not subscribed. /subscribe starts daily digests.")
+        await reply(update, target.prefix + answer + ignored)
         return
     services.store.unsubscribe(target.chat_id, services.clock.now())
-    await reply(
-        update,
-        f"{target.prefix}Unsubscribed: no more digests. /subscribe brings them back." + ignored,
-    )
+    answer = tr._("Unsubscribed: no more digests. /subscribe brings them back.")
+    await reply(update, target.prefix + answer + ignored)
 
 
 async def cmd_timezone(update: Update, context: BotContext) -> None:
@@ -100,12 +101,12 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     record = services.store.chat(target.chat_id)
     if not args:
         zone = services.planner.zone(record.timezone if record else None)
-        await reply(
-            update,
-            f"{target.prefix}This chat's time zone is <b>{e(zone.key)}</b>.\n"
+        answer = context.tr._(
+            "This chat's time zone is <b>%(zone)s</b>.\n"
             "Change it with <code>/timezone Area/City</code>, e.g. "
-            "<code>/timezone Europe/Berlin</code>.",
+            "<code>/timezone Europe/Berlin</code>."
         )
+        await reply(update, answer % {"zone": e(zone.key)})
         return
     wanted = " ".join(args)[:64]
     names = _zone_names()
@@ -113,12 +114,15 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     if name is None:
         close = difflib.get_close_matches(wanted.lower(), list(names), n=5, cutoff=0.5)
         hint = "\n".join(f"{BULLET} <code>{e(names[c])}</code>" for c in close)
+        tr = context.tr
         await reply(
             update,
-            f"I don't know the time zone “{e(wanted)}”."
-            + (f"\nDid you mean:\n{hint}" if hint else "")
-            + "\nUse an IANA name like <code>Europe/Berlin</code> or "
-            "<code>America/New_York</code>.",
+            tr._("I don't know the time zone “%(zone)s”.") % {"zone": e(wanted)}
+            + ("\n" + tr._("Did you mean:") + f"\n{hint}" if hint else "")
+            + "\n"
+            + tr._(
+                "Use an IANA name like <code>Europe/Berlin</code> or <code>America/New_York</code>."
+            ),
         )
         return
     now = services.clock.now()
@@ -127,10 +131,13 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
         next_due = services.planner.next_due(record.daily_at, name, now)
     services.store.set_timezone(target.chat_id, name, next_due, now)
     zone = zoneinfo.ZoneInfo(name)
-    local = now.astimezone(zone)
-    text = f"{target.prefix}🕗 Time zone set to <b>{e(name)}</b> (now {local:%H:%M} there)."
+    tr = context.tr
+    text = target.prefix + tr._("🕗 Time zone set to <b>%(zone)s</b> (now %(time)s there).") % {
+        "zone": e(name),
+        "time": f"{now.astimezone(zone):%H:%M}",
+    }
     if next_due is not None:
-        text += f"\nNext digest: {e(_when(next_due, zone))}."
+        text += "\n" + tr._("Next digest: %(next)s.") % {"next": e(_when(next_due, zone, tr))}
     await reply(update, text)
 
 
@@ -139,22 +146,23 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    result = await context.services.runner.deliver(chat.id)
+    tr = context.tr
+    result = await context.services.runner.deliver_now(chat.id, tr.language)
     # The digest itself goes out through the runner, as scheduled ones do; the note about
     # ignored words then follows it, or ends the answer that there is nothing to send.
-    ignored = ignored_words(context.args, "digest").lstrip()
+    ignored = ignored_words(context.args, "digest", tr=tr).lstrip()
     if result is None:
         runner = context.services.runner
         if runner.topic_filter(chat.id).topics and runner.build(chat.id, filtered=False):
-            nothing = "Nothing new on your topics (/following lists them)."
+            nothing = tr._(
+                "Nothing new on your topics (/following lists them). /briefings lists everything."
+            )
         else:
-            nothing = "Nothing new since your last digest."
-        await reply(
-            update,
-            f"{nothing} /briefings lists everything." + (f"\n\n{ignored}" if ignored else ""),
-        )
+            nothing = tr._("Nothing new since your last digest. /briefings lists everything.")
+        await reply(update, nothing + (f"\n\n{ignored}" if ignored else ""))
     elif result.outcome is Outcome.FAILED:
-        await reply(update, "I couldn't send the digest just now. Please try again in a minute.")
+        answer = tr._("I couldn't send the digest just now. Please try again in a minute.")
+        await reply(update, answer)
     elif ignored:
         await reply(update, ignored)
 
@@ -164,34 +172,45 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
     target = await settings_target(update, context, change=False)
     if target is None:
         return
-    html = settings_html(context.services, target.chat_id, target.channel)
-    await reply(update, html + ignored_words(target.args, "settings"))
+    tr = context.tr
+    html = settings_html(context.services, target.chat_id, tr, target.channel)
+    await reply(update, html + ignored_words(target.args, "settings", tr=tr))
 
 
-def settings_html(services: BotServices, chat_id: int, channel: str | None = None) -> str:
+def settings_html(
+    services: BotServices, chat_id: int, tr: Translator, channel: str | None = None
+) -> str:
     """A chat's (or a channel's) digest settings."""
     record = services.store.chat(chat_id)
     zone = services.planner.zone(record.timezone if record else None)
-    heading = f"<b>Settings of {e(channel)}</b>" if channel else "<b>Settings</b>"
-    lines = [heading, ""]
+    if channel:
+        heading = tr._("Settings of %(channel)s") % {"channel": e(channel)}
+    else:
+        heading = tr._("Settings")
+    lines = [f"<b>{heading}</b>", ""]
     if record is not None and record.subscribed:
         expression = services.planner.schedule(record.daily_at).expression
-        schedule = e(describe_schedule(expression, zone.key))
+        schedule = e(describe_schedule(expression, zone.key, tr))
         if not record.daily_at:
-            schedule += ", the default schedule"
-        lines.append(f"Digest: subscribed, {schedule}")
+            schedule += tr._(DEFAULT_SCHEDULE)
+        lines.append(tr._("Digest: subscribed, %(schedule)s") % {"schedule": schedule})
         if not record.active:
-            lines.append("Paused: I can't post there (/subscribe again once I can)")
+            lines.append(tr._("Paused: I can't post there (/subscribe again once I can)"))
         elif record.next_due is not None:
-            lines.append(f"Next digest: {e(_when(record.next_due, zone))}")
+            moment = e(_when(record.next_due, zone, tr))
+            lines.append(tr._("Next digest: %(next)s") % {"next": moment})
     else:
-        lines.append("Digest: not subscribed (/subscribe)")
-    lines.append(f"Time zone: {e(zone.key)}")
+        lines.append(tr._("Digest: not subscribed (/subscribe)"))
+    lines.append(tr._("Time zone: %(zone)s") % {"zone": e(zone.key)})
     topics = services.store.topics(chat_id)
     if topics:
-        lines.append("Topics: " + ", ".join(e(t) for t in topics) + " (/following)")
+        listed = ", ".join(e(t) for t in topics)
+        lines.append(tr._("Topics: %(topics)s (/following)") % {"topics": listed})
     else:
-        lines.append("Topics: all briefings (/follow to choose)")
+        lines.append(tr._("Topics: all briefings (/follow to choose)"))
     delivered = len(services.store.delivered_ids(chat_id))
-    lines.append(f"Briefings received so far: {delivered} of {len(services.library)}")
+    lines.append(
+        tr._("Briefings received so far: %(received)d of %(total)d")
+        % {"received": delivered, "total": len(services.library)}
+    )
     return "\n".join(lines)

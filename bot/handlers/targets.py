@@ -69,7 +69,9 @@ async def may_change_settings(update: Update, context: BotContext) -> bool:
     member = await context.bot.get_chat_member(chat.id, user.id)
     if member.status in ADMIN_STATUSES:
         return True
-    await reply(update, "Only this group's administrators can change its digest settings.")
+    await reply(
+        update, context.tr._("Only this group's administrators can change its digest settings.")
+    )
     return False
 
 
@@ -90,58 +92,58 @@ async def channel_target(
     update: Update, context: BotContext, ref: str, args: list[str], *, change: bool
 ) -> Target | None:
     """A channel the sender administers and the bot posts in; else None, after saying why."""
-    user = update.effective_user
+    user, tr = update.effective_user, context.tr
     if not is_private(update) or user is None:
-        await reply(
-            update,
-            f"Configure {e(ref)} from a private chat with me, where only you see the answers.",
+        answer = tr._(
+            "Configure %(channel)s from a private chat with me, where only you see the answers."
         )
+        await reply(update, answer % {"channel": e(ref)})
         return None
     bot = context.bot
     try:
         chat = await bot.get_chat(ref if ref.startswith("@") else int(ref))
     except TelegramError:
-        await reply(
-            update,
-            f"I can't find the channel {e(ref)}. Check the name, and add me to the channel "
-            "as an administrator with the “Post messages” right.",
+        answer = tr._(
+            "I can't find the channel %(channel)s. Check the name, and add me to the channel "
+            "as an administrator with the “Post messages” right."
         )
+        await reply(update, answer % {"channel": e(ref)})
         return None
     name = f"@{chat.username}" if chat.username else (chat.title or ref)
     if chat.type != ChatType.CHANNEL:
-        await reply(
-            update,
-            f"{e(name)} is not a channel. To set up a group's digest, send the command in "
-            "the group itself.",
+        answer = tr._(
+            "%(chat)s is not a channel. To set up a group's digest, send the command in "
+            "the group itself."
         )
+        await reply(update, answer % {"chat": e(name)})
         return None
     try:
         me = await bot.get_chat_member(chat.id, bot.id)
     except TelegramError:
         me = None
     if me is None or me.status not in ADMIN_STATUSES:
-        await reply(
-            update,
-            f"I'm not an administrator of {e(name)}. Add me to the channel as an administrator "
-            "with the “Post messages” right, then try again.",
+        answer = tr._(
+            "I'm not an administrator of %(channel)s. Add me to the channel as an administrator "
+            "with the “Post messages” right, then try again."
         )
+        await reply(update, answer % {"channel": e(name)})
         return None
     if me.status == ChatMemberStatus.ADMINISTRATOR and not getattr(me, "can_post_messages", False):
-        await reply(
-            update,
-            f"I'm an administrator of {e(name)} but may not post there. Give me the "
-            "“Post messages” right in the channel's administrator settings, then try again.",
+        answer = tr._(
+            "I'm an administrator of %(channel)s but may not post there. Give me the "
+            "“Post messages” right in the channel's administrator settings, then try again."
         )
+        await reply(update, answer % {"channel": e(name)})
         return None
     try:
         member = await bot.get_chat_member(chat.id, user.id)
     except TelegramError:
         member = None
     if member is None or member.status not in ADMIN_STATUSES:
-        await reply(
-            update,
-            f"Only administrators of {e(name)} can configure its digest, and you are not one.",
+        answer = tr._(
+            "Only administrators of %(channel)s can configure its digest, and you are not one."
         )
+        await reply(update, answer % {"channel": e(name)})
         return None
     services = context.services
     now = services.clock.now()

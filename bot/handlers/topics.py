@@ -26,6 +26,7 @@ from bot.handlers.targets import (
     may_change_settings,
     settings_target,
 )
+from bot.i18n import Translator
 
 SUGGESTED_TAGS = 8
 
@@ -36,6 +37,11 @@ def _shown(topic: str) -> str:
 
 def _listed(topics: Sequence[Topic] | Sequence[str]) -> str:
     return ", ".join(_shown(t if isinstance(t, str) else t.text) for t in topics)
+
+
+def _problem(exc: TopicError, tr: Translator) -> str:
+    params = {k: e(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+    return tr._(exc.message) % params
 
 
 def _followed(services: BotServices, chat_id: int) -> list[Topic]:
@@ -50,24 +56,29 @@ def _followed(services: BotServices, chat_id: int) -> list[Topic]:
 
 async def _follow(update: Update, context: BotContext, target: Target, topics: list[Topic]) -> None:
     """Add `topics` to the target chat's and answer with what it follows now."""
-    services = context.services
+    services, tr = context.services, context.tr
     current = _followed(services, target.chat_id)
     merged, added = merge(current, topics)
     if len(merged) > MAX_TOPICS:
-        await reply(
-            update,
-            f"{target.prefix}A chat follows at most {MAX_TOPICS} topics, and this one follows "
-            f"{len(current)}: there is room for {MAX_TOPICS - len(current)} more. "
-            "/unfollow some first.",
-        )
+        answer = tr.ngettext(
+            "A chat follows at most %(limit)d topics, and this one follows %(count)d: "
+            "there is room for %(room)d more. /unfollow some first.",
+            "A chat follows at most %(limit)d topics, and this one follows %(count)d: "
+            "there is room for %(room)d more. /unfollow some first.",
+            MAX_TOPICS - len(current),
+        ) % {"limit": MAX_TOPICS, "count": len(current), "room": MAX_TOPICS - len(current)}
+        await reply(update, target.prefix + answer)
         return
     services.store.set_topics(target.chat_id, [t.text for t in merged])
-    lines = [f"{target.prefix}🔎 Following: {_listed(merged)}."]
+    lines = [target.prefix + tr._("🔎 Following: %(topics)s.") % {"topics": _listed(merged)}]
     if len(added) < len(topics):
-        lines.append(f"(Already followed: {_listed([t for t in topics if t not in added])}.)")
+        already = _listed([t for t in topics if t not in added])
+        lines.append(tr._("(Already followed: %(topics)s.)") % {"topics": already})
     lines.append(
-        "Digests now carry only new briefings about these topics. "
-        "/unfollow removes one, /following lists them."
+        tr._(
+            "Digests now carry only new briefings about these topics. "
+            "/unfollow removes one, /following lists them."
+        )
     )
     await reply(update, "\n".join(lines))
 
@@ -77,24 +88,27 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     target = await _target(update, context)
     if target is None:
         return
+    tr = context.tr
     if not target.args:
         tags = most_common_tags(context.services.library, SUGGESTED_TAGS)
         if not tags:
-            await reply(update, "Follow a topic with <code>/follow word</code>.")
+            await reply(update, tr._("Follow a topic with <code>/follow word</code>."))
             return
         channel = "" if target.channel is None else str(target.chat_id)
         await reply(
             update,
-            f"{target.prefix}Which topics? Tap a tag, or write "
-            "<code>/follow word</code>, <code>/follow #tag</code> or "
-            '<code>/follow "two words"</code>.',
+            target.prefix
+            + tr._(
+                "Which topics? Tap a tag, or write <code>/follow word</code>, "
+                '<code>/follow #tag</code> or <code>/follow "two words"</code>.'
+            ),
             follow_keyboard(tags, channel),
         )
         return
     try:
         topics = parse_topics(" ".join(target.args))
     except TopicError as exc:
-        await reply(update, f"{target.prefix}{e(str(exc))}")
+        await reply(update, target.prefix + _problem(exc, tr))
         return
     await _follow(update, context, target, topics)
 
@@ -117,7 +131,7 @@ async def on_follow_button(update: Update, context: BotContext) -> None:
     try:
         topic = Topic.parse("#" + tag)
     except TopicError as exc:
-        await reply(update, e(str(exc)))
+        await reply(update, _problem(exc, context.tr))
         return
     await _follow(update, context, target, [topic])
 
@@ -127,35 +141,37 @@ async def cmd_unfollow(update: Update, context: BotContext) -> None:
     target = await _target(update, context)
     if target is None:
         return
-    services = context.services
+    services, tr = context.services, context.tr
     current = _followed(services, target.chat_id)
     if not target.args:
-        await reply(
-            update,
-            f"{target.prefix}Name the topics to drop, e.g. <code>/unfollow ukraine</code>, "
+        text = tr._(
+            "Name the topics to drop, e.g. <code>/unfollow ukraine</code>, "
             "or <code>/unfollow all</code>."
-            + (f" Following: {_listed(current)}." if current else ""),
         )
+        if current:
+            text += " " + tr._("Following: %(topics)s.") % {"topics": _listed(current)}
+        await reply(update, target.prefix + text)
         return
     if [a.lower() for a in target.args] == ["all"]:
         services.store.set_topics(target.chat_id, [])
-        await reply(update, f"{target.prefix}{_nothing_followed()}")
+        await reply(update, target.prefix + _nothing_followed(tr))
         return
     try:
         topics = parse_topics(" ".join(target.args))
     except TopicError as exc:
-        await reply(update, f"{target.prefix}{e(str(exc))}")
+        await reply(update, target.prefix + _problem(exc, tr))
         return
     kept, gone = remove(current, topics)
     if not gone:
-        await reply(
-            update,
-            f"{target.prefix}Not followed: {_listed(topics)}. /following lists the topics.",
-        )
+        answer = tr._("Not followed: %(topics)s. /following lists the topics.")
+        await reply(update, target.prefix + answer % {"topics": _listed(topics)})
         return
     services.store.set_topics(target.chat_id, [t.text for t in kept])
-    text = f"{target.prefix}Stopped following {_listed(gone)}."
-    text += f"\nStill following: {_listed(kept)}." if kept else "\n" + _nothing_followed()
+    text = target.prefix + tr._("Stopped following %(topics)s.") % {"topics": _listed(gone)}
+    if kept:
+        text += "\n" + tr._("Still following: %(topics)s.") % {"topics": _listed(kept)}
+    else:
+        text += "\n" + _nothing_followed(tr)
     await reply(update, text)
 
 
@@ -164,18 +180,19 @@ async def cmd_following(update: Update, context: BotContext) -> None:
     target = await settings_target(update, context, change=False)
     if target is None:
         return
+    tr = context.tr
     topics = context.services.store.topics(target.chat_id)
     if not topics:
-        await reply(update, f"{target.prefix}{_nothing_followed()}")
+        await reply(update, target.prefix + _nothing_followed(tr))
         return
-    lines = [f"{target.prefix}Digests carry new briefings about any of:"]
+    lines = [target.prefix + tr._("Digests carry new briefings about any of:")]
     lines += [f"{BULLET} {_shown(t)}" for t in topics]
-    lines.append("\n/follow adds topics, /unfollow removes them.")
+    lines.append("\n" + tr._("/follow adds topics, /unfollow removes them."))
     await reply(update, "\n".join(lines))
 
 
-def _nothing_followed() -> str:
-    return (
+def _nothing_followed(tr: Translator) -> str:
+    return tr._(
         "No topics followed: digests carry every new briefing. "
         "<code>/follow word</code> narrows them down."
     )

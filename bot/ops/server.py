@@ -24,7 +24,7 @@ from tornado.web import Application, RequestHandler
 
 from bot.ops.health import HealthState
 from bot.ops.metrics import Metrics
-from bot.storage import SubscriptionStore
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class _Metrics(RequestHandler):
         self.finish(self.metrics.render())
 
 
-async def probe(bot: Bot, store: SubscriptionStore, health: HealthState) -> None:
+async def probe(bot: Bot, store: Store, health: HealthState) -> None:
     """Check the database and the Bot API once; record each outcome."""
     try:
         store.next_due_time()  # a real query on the real table: the cheapest honest check
@@ -83,7 +83,7 @@ class OpsServer:
         port: int,
         window: float,
         bot: Bot,
-        store: SubscriptionStore,
+        store: Store,
         health: HealthState,
         metrics: Metrics,
     ) -> None:

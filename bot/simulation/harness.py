@@ -41,7 +41,7 @@ class SimulatedBot:
         self,
         config: Config,
         *,
-        storage_path: Path | str,
+        storage_path: Path | str | None,
         start: dt.datetime,
         api: FakeBotAPI | None = None,
         library: BriefingLibrary | None = None,

@@ -56,6 +56,7 @@ META_HELP = """\
 :channel add @NAME     make a channel with you as its admin, and add the bot as an admin there
 :channel mute @NAME    the bot stays an admin of the channel but may no longer post
 :channel remove @NAME  remove the bot from the channel
+:lang uk           act as a user whose Telegram app is in that language (uk, fr, en, …)
 :quit              leave (Ctrl-D works too, exit code 0)
 Ctrl-C             leave at once (exit code 130)"""
 
@@ -479,6 +480,9 @@ class Simulator:
             elif command == "private":
                 self.chat.chat_id = DEFAULT_PRIVATE_CHAT
                 self._print(f"  (now in private chat {DEFAULT_PRIVATE_CHAT})")
+            elif command == "lang":
+                self.bot.updates.language_code = parse_language(arg)
+                self._print(f"  (now a user whose Telegram language is {arg.strip().lower()})")
             elif command == "advance":
                 await self._advance(arg)
             elif command == "at":
@@ -650,6 +654,14 @@ def read_script(script: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+def parse_language(text: str) -> str:
+    """A Telegram `language_code` as typed after `:lang` or `--lang` ("uk", "pt-br")."""
+    code = text.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", code):
+        raise ValueError(f"not a language code: {text.strip()[:20]!r}; for example uk or fr")
+    return code
+
+
 def _options(args: argparse.Namespace) -> tuple[dt.datetime, int]:
     """The start time and chat from the command line; `InputError` if either is unusable."""
     try:
@@ -662,6 +674,11 @@ def _options(args: argparse.Namespace) -> tuple[dt.datetime, int]:
             chat = parse_chat_id(str(args.chat_id))
         except ValueError as exc:
             raise InputError(f"--chat-id: {exc}") from None
+    if getattr(args, "lang", None) is not None:
+        try:
+            args.lang = parse_language(args.lang)
+        except ValueError as exc:
+            raise InputError(f"--lang: {exc}") from None
     return start.replace(microsecond=0), chat
 
 
@@ -672,6 +689,7 @@ async def _run(
     script: list[str] | None,
     start: dt.datetime,
     chat: int,
+    language: str | None = None,
 ) -> int:
     # Drafts published in a simulation go on air from a folder of their own, read alongside the
     # configured one, and vanish with the simulation: a preview never edits the briefings.
@@ -687,6 +705,8 @@ async def _run(
     interactive = script is None and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if interactive else None
     async with SimulatedBot(config, storage_path=state, start=start, library=library) as bot:
+        if language is not None:
+            bot.updates.language_code = language
         sim = Simulator(bot, sys.stdout, ansi=interactive, chat=chat, width=width)
         for problem in bot.services.library.errors:
             print(f"briefing not loaded: {problem}", file=sys.stderr)
@@ -724,4 +744,5 @@ def run_simulation(config: Config, args: argparse.Namespace) -> int:
         _state_file(args.state) as state,
         tempfile.TemporaryDirectory(prefix="briefbot-sim-published-") as published,
     ):
-        return asyncio.run(_run(config, state, Path(published), script, start, chat))
+        language = getattr(args, "lang", None)
+        return asyncio.run(_run(config, state, Path(published), script, start, chat, language))

@@ -31,6 +31,8 @@ class UpdateFactory:
             "first_name": "briefbot (simulated)",
             "username": bot_username,
         }
+        # The Telegram language of every simulated user (None: their app sends none).
+        self.language_code: str | None = "en"
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._message_ids: dict[int, int] = {}
@@ -177,19 +179,20 @@ class UpdateFactory:
         }
         return {"update_id": next(self._update_ids), "my_chat_member": change}
 
-    @staticmethod
     def _user(
-        chat_id: int, user_id: int | None, chat_type: str, first_name: str, username: str
+        self, chat_id: int, user_id: int | None, chat_type: str, first_name: str, username: str
     ) -> dict[str, Any]:
         if user_id is None:
             user_id = chat_id if chat_type == "private" else 5001
-        return {
+        user: dict[str, Any] = {
             "id": user_id,
             "is_bot": False,
             "first_name": first_name,
             "username": username,
-            "language_code": "en",
         }
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
 
     @staticmethod
     def _chat(

@@ -1,6 +1,6 @@
-"""State that must survive restarts: chats, subscriptions, the delivery ledger, pending drafts.
+"""The SQLite store: state that must survive restarts, in one file, for one process.
 
-All SQL lives in this module. The schema is versioned with SQLite's ``user_version``; each
+All of its SQL lives in this module. The schema is versioned with SQLite's ``user_version``; each
 migration runs once, in order, inside a transaction.
 """
 
@@ -11,8 +11,27 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from bot.storage.base import (
+    CHAT_DEFAULTS,
+    CHAT_FIELDS,
+    CHAT_FLAGS,
+    DELIVERY_FIELDS,
+    DRAFT_FIELDS,
+    LIVE_SECONDS,
+    TOPIC_FIELDS,
+    ChannelRecord,
+    ChatRecord,
+    PendingDraft,
+    ReplicaRecord,
+    StateDump,
+    StorageError,
+    StoreStats,
+)
+from bot.storage.base import iso as _iso
+from bot.storage.base import parse_iso as _parse
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -49,6 +68,23 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX drafts_created ON drafts (created_at);
     """,
+    """
+    ALTER TABLE chats ADD COLUMN claimed_by TEXT;
+    ALTER TABLE chats ADD COLUMN claimed_until TEXT;
+    CREATE TABLE replicas (
+        replica_id   TEXT    PRIMARY KEY,
+        host         TEXT    NOT NULL,
+        pid          INTEGER NOT NULL,
+        port         INTEGER,
+        started_at   TEXT    NOT NULL,
+        heartbeat_at TEXT    NOT NULL,
+        role         TEXT    NOT NULL
+    );
+    """,
+    # The chat's chosen language (`/language`); NULL: the user's Telegram language.
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT
+    """,
     # Topics a chat follows, and what the bot knows of channels it posts in.
     """
     CREATE TABLE chat_topics (
@@ -81,15 +117,6 @@ _PROBLEMS = {
 }
 
 
-class StorageError(Exception):
-    """The state database cannot be used; the message names the path and the problem."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
-
-
 def _problem(exc: sqlite3.Error) -> str:
     code = getattr(exc, "sqlite_errorcode", None)
     return _PROBLEMS.get(code & 0xFF, str(exc)) if isinstance(code, int) else str(exc)
@@ -113,71 +140,6 @@ def _precheck(path: Path) -> None:
         raise StorageError(path, f"no permission to write in the folder {folder}")
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StorageError(path, "permission denied (the file must be readable and writable)")
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True)
-class ChatRecord:
-    """What the bot remembers about one chat."""
-
-    chat_id: int
-    chat_type: str
-    timezone: str | None
-    subscribed: bool
-    daily_at: str | None
-    active: bool
-    inactive_reason: str | None
-    next_due: dt.datetime | None
-    current_briefing: str | None
-
-
-@dataclass(frozen=True)
-class StoreStats:
-    """Counts for the admins' `/stats`."""
-
-    chats: int
-    subscribers: int
-    active_subscribers: int
-    deliveries_since: int
-
-
-@dataclass(frozen=True)
-class PendingDraft:
-    """A draft briefing an admin has been shown but not yet published or discarded."""
-
-    key: str
-    admin_id: int
-    chat_id: int
-    file_name: str  # `<id>.yaml`, or the name of the edited file the admin sent
-    yaml: str
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ChannelRecord:
-    """A channel the bot was added to, and who set its digest up."""
-
-    chat_id: int
-    title: str | None
-    username: str | None
-    configured_by: int | None
-    can_post: bool
-    active: bool
-    subscribed: bool
-
-    @property
-    def name(self) -> str:
-        """How to call the channel in a message: @username, else its title, else its id."""
-        if self.username:
-            return f"@{self.username}"
-        return self.title or str(self.chat_id)
 
 
 _CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
@@ -243,6 +205,11 @@ class SubscriptionStore:
         # Chats known to exist and be active: every update touches its chat, and this saves a
         # write transaction per update for all but a chat's first message.
         self._known_active: set[int] = set()
+
+    @property
+    def location(self) -> str:
+        """The database file."""
+        return str(self.path)
 
     def close(self) -> None:
         """Close the database file."""
@@ -339,13 +306,29 @@ class SubscriptionStore:
         else:
             self._update(chat_id, now, timezone=timezone, next_due=_iso(next_due))
 
+    # -- the chat's language (/language) -----------------------------------------------------
+    # Kept apart from `_CHAT_COLUMNS` so the column stays one migration and these two methods.
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The language a chat chose with /language, if any."""
+        row = self._db.execute(
+            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def set_language(self, chat_id: int, language: str | None, now: dt.datetime) -> None:
+        """Remember a chat's language (None: follow each user's Telegram language)."""
+        self._update(chat_id, now, language=language)
+
+    # -- end of the chat's language -----------------------------------------------------------
+
     def set_current_briefing(self, chat_id: int, briefing_id: str, now: dt.datetime) -> None:
         """Remember the briefing a chat chose last."""
         self._update(chat_id, now, current_briefing=briefing_id)
 
     def set_next_due(self, chat_id: int, next_due: dt.datetime, now: dt.datetime) -> None:
-        """Move a chat's next digest."""
-        self._update(chat_id, now, next_due=_iso(next_due))
+        """Move a chat's next digest, releasing any claim on it."""
+        self._update(chat_id, now, next_due=_iso(next_due), claimed_by=None, claimed_until=None)
 
     def deactivate(self, chat_id: int, reason: str, now: dt.datetime) -> None:
         """Stop trying a chat that blocked the bot or is gone, until it talks to the bot again."""
@@ -385,6 +368,52 @@ class SubscriptionStore:
             (_iso(now),),
         ).fetchall()
         return [_chat(row) for row in rows]
+
+    def claim_due(
+        self, now: dt.datetime, replica: str, lease_seconds: float, limit: int
+    ) -> list[ChatRecord]:
+        """Claim up to `limit` due chats nobody holds (or whose lease ran out) for `replica`."""
+        until = _iso(now + dt.timedelta(seconds=lease_seconds))
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
+                " AND next_due <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+                " ORDER BY next_due, chat_id LIMIT ?",
+                (_iso(now), _iso(now), limit),
+            ).fetchall()
+            db.executemany(
+                "UPDATE chats SET claimed_by = ?, claimed_until = ? WHERE chat_id = ?",
+                [(replica, until, row[0]) for row in rows],
+            )
+        return [_chat(row) for row in rows]
+
+    def claim_chat(
+        self, chat_id: int, now: dt.datetime, replica: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat (due or not) for `replica`; False while another replica holds it."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT claimed_by, claimed_until FROM chats WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+            if row is None:
+                return True
+            holder, until = row
+            if holder not in (None, replica) and until is not None and until >= _iso(now):
+                return False
+            db.execute(
+                "UPDATE chats SET claimed_by = ?, claimed_until = ? WHERE chat_id = ?",
+                (replica, _iso(now + dt.timedelta(seconds=lease_seconds)), chat_id),
+            )
+        return True
+
+    def release_chat(self, chat_id: int, replica: str) -> None:
+        """Give up `replica`'s claim on a chat without moving its next digest."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE chats SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE chat_id = ? AND claimed_by = ?",
+                (chat_id, replica),
+            )
 
     def next_due_time(self) -> dt.datetime | None:
         """The earliest next digest of any active subscribed chat."""
@@ -463,9 +492,13 @@ class SubscriptionStore:
             return None
         key, admin_id, chat_id, file_name, text, created = row
         return PendingDraft(
-            str(key), int(admin_id), int(chat_id), str(file_name), str(text),
+            str(key),
+            int(admin_id),
+            int(chat_id),
+            str(file_name),
+            str(text),
             dt.datetime.fromisoformat(str(created)),
-        )  # fmt: skip
+        )
 
     def delete_draft(self, key: str) -> bool:
         """Forget a pending draft; False if there was none with this key."""
@@ -550,3 +583,87 @@ class SubscriptionStore:
             (user_id,),
         ).fetchall()
         return [_channel(row) for row in rows]
+
+    # -- replicas --------------------------------------------------------------------------
+
+    def heartbeat(self, replica: ReplicaRecord) -> None:
+        """Register a replica or refresh its heartbeat and role."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO replicas"
+                " (replica_id, host, pid, port, started_at, heartbeat_at, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    replica.replica_id,
+                    replica.host,
+                    replica.pid,
+                    replica.port,
+                    _iso(replica.started_at),
+                    _iso(replica.heartbeat_at),
+                    replica.role,
+                ),
+            )
+
+    def replicas(self, now: dt.datetime, live_seconds: float = LIVE_SECONDS) -> list[ReplicaRecord]:
+        """The replicas whose heartbeat is recent, oldest first."""
+        since = _iso(now - dt.timedelta(seconds=live_seconds))
+        rows = self._db.execute(
+            "SELECT replica_id, host, pid, port, started_at, heartbeat_at, role FROM replicas"
+            " WHERE heartbeat_at >= ? ORDER BY started_at, replica_id",
+            (since,),
+        ).fetchall()
+        return [
+            ReplicaRecord(
+                str(rid),
+                str(host),
+                int(pid),
+                None if port is None else int(port),
+                dt.datetime.fromisoformat(str(started)),
+                dt.datetime.fromisoformat(str(beat)),
+                str(role),
+            )
+            for rid, host, pid, port, started, beat, role in rows
+        ]
+
+    def remove_replica(self, replica_id: str) -> None:
+        """Forget a replica that stopped cleanly."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM replicas WHERE replica_id = ?", (replica_id,))
+
+    # -- moving state between stores -------------------------------------------------------
+
+    def export_state(self) -> StateDump:
+        """Everything worth keeping, for `briefbot export-state`."""
+        dump = StateDump()
+        for table, fields, rows in (
+            ("chats", CHAT_FIELDS, dump.chats),
+            ("chat_topics", TOPIC_FIELDS, dump.topics),
+            ("deliveries", DELIVERY_FIELDS, dump.deliveries),
+            ("drafts", DRAFT_FIELDS, dump.drafts),
+        ):
+            for row in self._db.execute(
+                f"SELECT {', '.join(fields)} FROM {table} ORDER BY {fields[0]}, {fields[1]}"
+            ):
+                record: dict[str, Any] = dict(zip(fields, row, strict=True))
+                for flag in CHAT_FLAGS:
+                    if flag in record:
+                        record[flag] = bool(record[flag])
+                rows.append(record)
+        return dump
+
+    def import_state(self, dump: StateDump) -> None:
+        """Replace chats, topics, deliveries and drafts with a dump's (one transaction)."""
+        self._known_active.clear()
+        with self._transaction() as db:
+            for table, fields, rows in (
+                ("chats", CHAT_FIELDS, [{**CHAT_DEFAULTS, **chat} for chat in dump.chats]),
+                ("chat_topics", TOPIC_FIELDS, dump.topics),
+                ("deliveries", DELIVERY_FIELDS, dump.deliveries),
+                ("drafts", DRAFT_FIELDS, dump.drafts),
+            ):
+                db.execute(f"DELETE FROM {table}")
+                marks = ", ".join("?" for _ in fields)
+                db.executemany(
+                    f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({marks})",
+                    [tuple(row.get(name) for name in fields) for row in rows],
+                )
