@@ -106,7 +106,7 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
             "Change it with <code>/timezone Area/City</code>, e.g. "
             "<code>/timezone Europe/Berlin</code>."
         )
-        await reply(update, answer % {"zone": e(zone.key)})
+        await reply(update, target.prefix + answer % {"zone": e(zone.key)})
         return
     wanted = " ".join(args)[:64]
     names = _zone_names()

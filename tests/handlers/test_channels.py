@@ -294,3 +294,34 @@ class TestFakeChannels:
         assert status == 403 and "not a member of the channel" in body["description"]
         status, body = api.handle("getChatMember", {"chat_id": CHANNEL, "user_id": ADMIN})
         assert status == 400 and body["description"] == "Bad Request: member list is inaccessible"
+
+
+class TestLanguages:
+    """An admin whose Telegram app is in Ukrainian configures a channel in Ukrainian."""
+
+    async def test_configuring_answers_in_the_admins_language(self, newsroom: SimulatedBot) -> None:
+        sim = newsroom
+        sim.updates.language_code = "uk"
+        text = await answer(sim, "/subscribe @newsroom 07:30")
+        assert text.startswith("📣 @newsroom: ✅ Підписку оформлено")
+        assert "/timezone @newsroom" in text and "/unsubscribe @newsroom" in text
+        text = await answer(sim, "/channels")
+        assert "• @newsroom: підписано" in text
+        text = await answer(sim, "/subscribe @nosuchchannel")
+        assert text.startswith("Не можу знайти канал @nosuchchannel.")
+
+    async def test_a_channel_gets_its_digest_in_the_language_chosen_for_it(
+        self, newsroom: SimulatedBot
+    ) -> None:
+        sim = newsroom
+        await sim.say("/subscribe @newsroom 07:30")
+        text = await answer(sim, "/language @newsroom")
+        assert text.startswith("Language of the digests in @newsroom: English.")
+        text = await answer(sim, "/language @newsroom fr")
+        assert text == "✅ Les résumés de @newsroom seront en français."
+        assert (await answer(sim, "/settings")).startswith("Settings")  # the admin's own chat
+        sent, _ = await sim.advance(dt.timedelta(days=1))
+        posts = [m for m in sent if m.chat_id == CHANNEL]
+        assert posts and posts[0].visible_text.startswith("Votre résumé")
+        label, url = buttons(posts[-1])[0]
+        assert label.startswith("Ouvrir") and url.endswith(f"?start={SEED_ID}")

@@ -194,3 +194,23 @@ class TestDigests:
         store.touch_chat(-5, "group", sim.clock.now())
         store.migrate_chat(-5, -1005, sim.clock.now())
         assert store.topics(-1005) == ["nato"] and store.topics(-5) == []
+
+
+class TestLanguages:
+    """The topic answers, and why a topic cannot be followed, come in the reader's language."""
+
+    async def test_follow_and_a_refused_topic_in_ukrainian(self, sim: SimulatedBot) -> None:
+        sim.updates.language_code = "uk"
+        text = await answer(sim, '/follow "peace talks"')
+        assert "🔎 Відстежуються: “peace talks”." in text
+        assert "/unfollow прибирає тему" in text
+        text = await answer(sim, "/follow ###")
+        assert text == "У «###» немає ні літер, ні цифр, які можна шукати."
+
+    async def test_settings_name_the_topics_in_french(self, sim: SimulatedBot) -> None:
+        sim.updates.language_code = "fr"
+        await sim.say("/follow nato")
+        text = await answer(sim, "/settings")
+        assert "Sujets\u00a0: nato (/following)" in text
+        text = await answer(sim, "/unfollow all")
+        assert text.startswith("Aucun sujet suivi\u00a0: ")
