@@ -4,13 +4,15 @@ Handler order matters, and is:
 
 * group -2: `count_update` counts every update for the metrics;
 * group -1: `track_chat` sees every update first (remembers the chat, reactivates a chat that
-  had blocked the bot);
-* group 0, first match wins: the commands; the draft buttons (before the other inline buttons,
-  which answer any data); inline buttons; inline queries (`@<bot> words` in any chat, a
-  kind of update nothing else takes); any other command (`cmd_unknown`, after the real ones
-  since it matches them all); files in private chats (drafting for admins, a polite refusal for
-  others); an admin's article in a private chat (long, forwarded, or continuing one sent
-  seconds ago; before the search, which would take it); plain text in private chats (a search).
+  had blocked the bot; not channels, which only their admins' configuring reactivates);
+* group 0, first match wins: the commands; the draft, follow-a-tag, channel-settings and
+  language buttons (before the other inline buttons, which answer any data); inline buttons;
+  the bot's own membership in a channel (`my_chat_member`); inline queries (`@<bot> words` in
+  any chat, a kind of update nothing else takes); any other command (`cmd_unknown`, after the
+  real ones since it matches them all); files in private chats (drafting for admins, a polite
+  refusal for others); an admin's article in a private chat (long, forwarded, or continuing one
+  sent seconds ago; before the search, which would take it); plain text in private chats (a
+  search).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -51,8 +54,18 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, BotServices
 from bot.delivery import TelegramSender, build_rate_limiter
 from bot.digest.planner import DigestPlanner
 from bot.digest.runner import DigestRunner
-from bot.handlers import admin, briefings, drafting, inline, language, subscriptions
+from bot.handlers import (
+    admin,
+    briefings,
+    channels,
+    drafting,
+    inline,
+    language,
+    subscriptions,
+    topics,
+)
 from bot.handlers.common import Handler, count_update, logged, needs_briefings, on_error, track_chat
+from bot.handlers.keyboards import CHANNEL_PREFIX, FOLLOW_PREFIX
 from bot.i18n import DEFAULT_LANGUAGE, EN, LANGUAGES, Translator, translator
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
@@ -77,14 +90,18 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "timezone": subscriptions.cmd_timezone,
     "digest": needs_briefings(subscriptions.cmd_digest),
     "settings": needs_briefings(subscriptions.cmd_settings),
+    "follow": needs_briefings(topics.cmd_follow),
+    "unfollow": topics.cmd_unfollow,
+    "following": topics.cmd_following,
+    "channels": channels.cmd_channels,
     "language": language.cmd_language,
     "stats": needs_briefings(admin.cmd_stats),
     "reload": needs_briefings(admin.cmd_reload),
     "draft": drafting.cmd_draft,
 }
 UPKEEP_KEY = "briefings_upkeep"
-# Commands hidden from the group menu: searching by text is for private chats.
-PRIVATE_ONLY_MENU = {"search"}
+# Commands hidden from the group menu: searching by text and one's channels are for private chats.
+PRIVATE_ONLY_MENU = {"search", "channels"}
 
 
 def create_services(
@@ -215,12 +232,28 @@ def _register_handlers(application: BotApplication) -> None:
     )
     application.add_handler(
         CallbackQueryHandler(
+            logged("follow button", topics.on_follow_button), pattern=f"^{FOLLOW_PREFIX}"
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            logged("channel button", needs_briefings(channels.on_channel_button)),
+            pattern=f"^{CHANNEL_PREFIX}",
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
             logged("language button", language.on_language_button),
             pattern=language.BUTTON_PATTERN,
         )
     )
     application.add_handler(
         CallbackQueryHandler(logged("button", needs_briefings(briefings.on_button)))
+    )
+    application.add_handler(
+        ChatMemberHandler(
+            logged("membership", channels.on_my_chat_member), ChatMemberHandler.MY_CHAT_MEMBER
+        )
     )
     application.add_handler(
         InlineQueryHandler(logged("inline", needs_briefings(inline.on_inline_query)))
@@ -262,6 +295,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         paid=services.config.digest.paid_broadcast,
         on_flood_wait=services.metrics.flood_wait,
     )
+
+    async def channel_gone(chat_id: int) -> None:
+        await channels.notify_channel_gone(application.bot, services, chat_id)
+
+    services.runner.on_channel_gone = channel_gone
     try:
         # The default menu is English; each other shipped language gets its own, which
         # Telegram shows to users whose app is set to that language.

@@ -18,13 +18,19 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.digest.runner import Digest, Outcome, SendResult
-from bot.handlers.keyboards import digest_keyboard
+from bot.handlers.keyboards import digest_keyboard, digest_link_keyboard
 from bot.i18n import translator
 from bot.ratelimit import PAID_PER_SECOND, Lane, LaneRateLimiter
 
 log = logging.getLogger(__name__)
 
-GONE_MARKERS = ("chat not found", "bot was kicked", "user is deactivated", "chat_write_forbidden")
+GONE_MARKERS = (
+    "chat not found",
+    "bot was kicked",
+    "user is deactivated",
+    "chat_write_forbidden",
+    "need administrator rights",  # a channel where the bot lost the right to post
+)
 
 
 def build_rate_limiter(
@@ -65,7 +71,11 @@ class TelegramSender:
         """Send every part of a digest; the keyboard goes with the last part."""
         chat_id = digest.chat_id
         migrated: int | None = None
-        keyboard = digest_keyboard(digest.items, translator(digest.language))
+        tr = translator(digest.language)
+        if digest.channel:
+            keyboard = digest_link_keyboard(digest.items, self.bot.username, tr)
+        else:
+            keyboard = digest_keyboard(digest.items, tr)
         for i, part in enumerate(digest.parts):
             markup = keyboard if i == len(digest.parts) - 1 else None
             result = await self.send(chat_id, part, markup)

@@ -73,8 +73,10 @@ def _read_dump(path: Path) -> StateDump | str:
     if data.get("version") != DUMP_VERSION:
         return f"dump version {data.get('version')!r}; this briefbot reads version {DUMP_VERSION}"
     parts = [data.get(name) for name in ("chats", "deliveries", "drafts")]
+    # Dumps from before topics existed have none.
+    parts.append(data.get("topics", []))
     if not all(isinstance(p, list) and all(isinstance(r, dict) for r in p) for p in parts):
-        return "not a briefbot state dump (chats, deliveries and drafts must be lists)"
+        return "not a briefbot state dump (chats, deliveries, drafts and topics must be lists)"
     return StateDump(*parts)  # type: ignore[arg-type]
 
 

@@ -379,3 +379,31 @@ class TestChatLanguage:
             assert store.chat_language(5) == "fr"
         finally:
             store.close()
+
+
+class TestTopicsAndChannels:
+    """A file made before topics and channels existed gains them and keeps its chats."""
+
+    def test_a_version_4_file_gains_topics_and_channels(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            for script in _MIGRATIONS[:4]:
+                db.executescript(script)
+            db.execute("PRAGMA user_version = 4")
+            db.execute(
+                "INSERT INTO chats (chat_id, subscribed, created_at, updated_at)"
+                " VALUES (7, 1, 'x', 'x')"
+            )
+        store = SubscriptionStore(path)
+        try:
+            assert user_version(path) == SCHEMA_VERSION
+            record = store.chat(7)
+            assert record is not None and record.subscribed
+            store.set_topics(7, ["nato", "peace talks"])
+            assert store.topics(7) == ["nato", "peace talks"]
+            store.configure_channel(-1009, "News", "news", 7, NOW)
+            channel = store.channel(-1009)
+            assert channel is not None and channel.configured_by == 7 and channel.active
+            assert store.channels_configured_by(7) == [channel]
+        finally:
+            store.close()

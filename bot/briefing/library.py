@@ -581,6 +581,14 @@ class BriefingLibrary:
         """The briefing with this id, if any."""
         return self._shelf.get(briefing_id)
 
+    def stamp(self, briefing_id: str) -> object | None:
+        """A token that is another object whenever the briefing with this id changes.
+
+        Cheap: the briefing is not unpacked. Lets callers keep what they derived from a
+        briefing and know when to derive it again.
+        """
+        return self._shelf.packed(briefing_id)
+
     def path_of(self, briefing_id: str) -> Path | None:
         """The file that holds the briefing with this id."""
         return self._owner.get(briefing_id)

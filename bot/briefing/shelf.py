@@ -54,6 +54,10 @@ class BriefingShelf:
         self._remember(briefing)
         return briefing
 
+    def packed(self, briefing_id: str) -> bytes | None:
+        """The briefing with this id as stored (a new object whenever it is stored again)."""
+        return self._packed.get(briefing_id)
+
     def remove(self, briefing_id: str) -> None:
         """Forget the briefing with this id."""
         self._packed.pop(briefing_id, None)

@@ -5,13 +5,14 @@
 * A slot missed while the bot was down still goes out once if it is at most `misfire_grace` late
   (at least `ON_TIME`, so a digest the timer reaches a few seconds late is never a "miss");
   otherwise the chat waits for its next slot.
-* A digest holds the briefings the chat has not received yet, newest first, at most `max_items`.
+* A digest holds the briefings the chat has not received yet, newest first, at most `max_items`;
+  with topics followed, only those about one of them (the others stay undelivered).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -77,7 +78,17 @@ class DigestPlanner:
         slot = schedule.latest_between(window_start, now, zone)
         return SlotDecision(slot is not None, slot, next_due)
 
-    def content(self, newest_ids: Sequence[str], delivered: Collection[str]) -> DigestContent:
-        """The briefings not yet delivered to a chat, newest first, at most `max_items`."""
+    def content(
+        self,
+        newest_ids: Sequence[str],
+        delivered: Collection[str],
+        wanted: Callable[[str], bool] | None = None,
+    ) -> DigestContent:
+        """The briefings not yet delivered to a chat, newest first, at most `max_items`.
+
+        With `wanted`, only the ids it accepts (the briefings about the chat's topics).
+        """
         fresh = [bid for bid in newest_ids if bid not in delivered]
+        if wanted is not None:
+            fresh = [bid for bid in fresh if wanted(bid)]
         return DigestContent(fresh[: self.max_items], max(0, len(fresh) - self.max_items))

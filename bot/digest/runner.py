@@ -14,13 +14,16 @@ import asyncio
 import datetime as dt
 import enum
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from bot.briefing.library import BriefingLibrary
 from bot.briefing.models import Briefing
 from bot.briefing.render import render_digest
 from bot.briefing.split import split_html
+from bot.briefing.topics import ProfileCache, Topic, TopicError, TopicFilter
 from bot.clock import Clock
 from bot.digest.planner import DigestContent, DigestPlanner
 from bot.i18n import DEFAULT_LANGUAGE, choose
@@ -28,6 +31,10 @@ from bot.ops.metrics import Metrics
 from bot.storage import ChatRecord, StorageUnavailable, Store
 
 log = logging.getLogger(__name__)
+
+# Briefings whose words are read for topic matching between two yields to the event loop: about
+# 20-40 ms of work, so answers to commands are not held up while a large library is read.
+READ_AHEAD_BATCH = 50
 
 # How many digests are in flight at once. The rate limiter sets the pace; this only needs to keep
 # it busy (28/s with answers taking up to ~0.5 s), and every queued digest is one that a user's
@@ -73,6 +80,7 @@ class Digest:
     chat_id: int
     parts: list[str]
     items: list[Briefing]
+    channel: bool = False  # a channel post: buttons link to the bot rather than answer there
     language: str = DEFAULT_LANGUAGE  # the chat's, for the words around the briefings
 
 
@@ -127,25 +135,65 @@ class DigestRunner:
         # One delivery per chat at a time, so a tick and /digest never build the same digest.
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._lock_users: dict[int, int] = {}
+        self._profiles = ProfileCache()
+        # Told when a channel stops taking digests (the bot was removed or lost its rights).
+        self.on_channel_gone: Callable[[int], Awaitable[None]] | None = None
         self._fanning_out = False
         # Digests Telegram accepted while the database was away, recorded when it is back.
         self._unrecorded: list[tuple[int, list[str], dt.datetime]] = []
 
-    def build(self, chat_id: int, user_language: str | None = None) -> Digest | None:
+    def topic_filter(self, chat_id: int) -> TopicFilter:
+        """Which briefings a chat wants: those about its topics, or all if it follows none."""
+        topics = []
+        for text in self.store.topics(chat_id):
+            try:
+                topics.append(Topic.parse(text))
+            except TopicError:  # stored by an older, laxer version: not worth failing over
+                log.warning("chat %s: ignoring the topic %r", chat_id, text)
+        return TopicFilter(topics, self._profiles)
+
+    async def read_ahead(self, chat_id: int) -> None:
+        """Read the words of the briefings a chat's topics are checked against, not yet read.
+
+        A batch at a time, letting other work run in between, so `build` then finds them read.
+        """
+        if not self.store.topics(chat_id):
+            return
+        for n, bid in enumerate(self.library.newest_ids(), start=1):
+            self._profiles.profile(bid, self.library.stamp(bid), partial(self.library.get, bid))
+            if n % READ_AHEAD_BATCH == 0:
+                await asyncio.sleep(0)
+
+    def build(
+        self, chat_id: int, user_language: str | None = None, *, filtered: bool = True
+    ) -> Digest | None:
         """The digest a chat would get now, or None if it has received everything.
 
-        It is in the chat's chosen language, else `user_language` (the Telegram language of
-        the user who asked for it), else English.
+        Only briefings about the chat's topics, if it follows any (unless not `filtered`). It is
+        in the chat's chosen language, else `user_language` (the Telegram language of the user
+        who asked for it), else English.
         """
+        wanted = None
+        if filtered:
+            chosen = self.topic_filter(chat_id)
+            if chosen.topics:
+
+                def wanted(bid: str) -> bool:
+                    # Unpacks a briefing only when its words were not read yet.
+                    stamp = self.library.stamp(bid)
+                    return chosen.matches_stored(bid, stamp, lambda: self.library.get(bid))
+
         content: DigestContent = self.planner.content(
-            self.library.newest_ids(), self.store.delivered_ids(chat_id)
+            self.library.newest_ids(), self.store.delivered_ids(chat_id), wanted
         )
         items = [b for b in map(self.library.get, content.ids) if b is not None]
         if not items:
             return None
         tr = choose(self.store.chat_language(chat_id), user_language)
         parts = split_html(render_digest(items, content.more, tr))
-        return Digest(chat_id, parts, items, tr.language)
+        record = self.store.chat(chat_id)
+        channel = record is not None and record.chat_type == "channel"
+        return Digest(chat_id, parts, items, channel, tr.language)
 
     async def deliver_now(
         self, chat_id: int, user_language: str | None = None
@@ -187,6 +235,7 @@ class DigestRunner:
         self, chat_id: int, sender: Sender, user_language: str | None = None
     ) -> SendResult | None:
         self._flush_unrecorded()
+        await self.read_ahead(chat_id)
         digest = self.build(chat_id, user_language)
         if digest is None:
             return None
@@ -208,8 +257,11 @@ class DigestRunner:
                 self._unrecorded.append((target, ids, now))
                 raise
         elif result.outcome is Outcome.GONE:
+            was_active = (record := self.store.chat(chat_id)) is not None and record.active
             self.store.deactivate(chat_id, result.reason, now)
             log.info("chat %s is gone (%s); digests paused until it speaks", chat_id, result.reason)
+            if digest.channel and was_active and self.on_channel_gone is not None:
+                await self.on_channel_gone(chat_id)
         return result
 
     async def run_due(self) -> RunStats:

@@ -135,7 +135,9 @@ async def count_update(update: Update, context: BotContext) -> None:
 async def track_chat(update: Update, context: BotContext) -> None:
     """Remember every chat that writes; a chat that was marked gone is active again."""
     chat = update.effective_chat
-    if chat is None:
+    # A channel is tracked through the bot's membership there, and configured by its admins:
+    # a post in it says nothing about whether the bot may post.
+    if chat is None or chat.type == ChatType.CHANNEL:
         return
     services = context.services
     try:

@@ -148,6 +148,53 @@ def digest_keyboard(items: Sequence[Briefing], tr: Translator = EN) -> InlineKey
     )
 
 
+def digest_link_keyboard(
+    items: Sequence[Briefing], bot_username: str, tr: Translator = EN
+) -> InlineKeyboardMarkup:
+    """Buttons under a channel's digest: each opens the briefing in a private chat with the bot.
+
+    A button pressed in a channel would be answered in the channel itself, for every subscriber
+    to see; a `/start <id>` link answers only the reader who pressed it.
+    """
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _short(tr._("Open: %(title)s") % {"title": b.title}, 48),
+                    url=f"https://t.me/{bot_username}?start={b.id}",
+                )
+            ]
+            for b in items
+        ]
+    )
+
+
+# tf:<channel id>:<tag>: follow that tag, in this chat when the id is empty (tags are at most
+# 40 characters, channel ids 14)
+FOLLOW_PREFIX = "tf:"
+CHANNEL_PREFIX = "ch:"  # ch:<chat id>: show a channel's settings to the admin who set it up
+
+
+def follow_keyboard(tags: Sequence[str], channel: str = "") -> InlineKeyboardMarkup:
+    """One button per tag, two a row, that follows it (in `channel`, a channel id, if given)."""
+    shown = [
+        InlineKeyboardButton(f"#{tag}", callback_data=f"{FOLLOW_PREFIX}{channel}:{tag}")
+        for tag in tags
+        if fits(f"{FOLLOW_PREFIX}{channel}:{tag}")
+    ]
+    return InlineKeyboardMarkup([shown[i : i + 2] for i in range(0, len(shown), 2)])
+
+
+def channels_keyboard(channels: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per channel (id, name) that shows its settings."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"⚙️ {_short(name)}", callback_data=f"{CHANNEL_PREFIX}{cid}")]
+            for cid, name in channels
+        ]
+    )
+
+
 def language_keyboard() -> InlineKeyboardMarkup:
     """One button per shipped language, each named in itself."""
     return InlineKeyboardMarkup(

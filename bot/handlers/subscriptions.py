@@ -8,17 +8,15 @@ import zoneinfo
 from functools import cache
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus
 
 from bot.briefing.render import BULLET, e
-from bot.context import BotContext
+from bot.context import BotContext, BotServices
 from bot.digest.cron import CronSyntaxError, parse_time_of_day
 from bot.digest.describe import describe_schedule
 from bot.digest.runner import Outcome
-from bot.handlers.common import ignored_words, is_private, reply
+from bot.handlers.common import ignored_words, reply
+from bot.handlers.targets import is_channel_ref, settings_target
 from bot.i18n import N_, Translator
-
-ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
 @cache
@@ -35,38 +33,13 @@ def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo, tr: Translator) -> str:
 DEFAULT_SCHEDULE = N_(", the default schedule")
 
 
-async def _may_change_settings(update: Update, context: BotContext) -> bool:
-    """Anyone in a private chat; in groups only the group's administrators."""
-    if is_private(update):
-        return True
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None:
-        return False
-    # An anonymous administrator posts as the group itself.
-    if (
-        message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
-        return True
-    if user is None:
-        return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    if member.status in ADMIN_STATUSES:
-        return True
-    await reply(
-        update, context.tr._("Only this group's administrators can change its digest settings.")
-    )
-    return False
-
-
 async def cmd_subscribe(update: Update, context: BotContext) -> None:
     """Subscribe to digests: on the default schedule, or daily at HH:MM."""
-    chat = update.effective_chat
-    if chat is None or not await _may_change_settings(update, context):
+    target = await settings_target(update, context, change=True)
+    if target is None:
         return
     services = context.services
-    args = context.args or []
+    args = target.args
     daily_at: str | None = None
     if args:
         try:
@@ -80,10 +53,10 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
             await reply(update, answer % {"words": e(" ".join(args)[:40])})
             return
     now = services.clock.now()
-    record = services.store.chat(chat.id)
+    record = services.store.chat(target.chat_id)
     timezone = record.timezone if record else None
     next_due = services.planner.next_due(daily_at, timezone, now)
-    services.store.subscribe(chat.id, daily_at, next_due, now)
+    services.store.subscribe(target.chat_id, daily_at, next_due, now)
     zone = services.planner.zone(timezone)
     tr = context.tr
     schedule = describe_schedule(services.planner.schedule(daily_at).expression, zone.key, tr)
@@ -92,37 +65,40 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
     answer = tr._(
         "✅ Subscribed: a digest of new briefings %(schedule)s.\n"
         "Next digest: %(next)s.\n"
-        "Change the time zone with /timezone, stop with /unsubscribe."
-    ) % {"schedule": e(schedule), "next": e(_when(next_due, zone, tr))}
-    await reply(update, answer + ignored_words(args[1:], "subscribe", N_("one time of day"), tr))
+        "Change the time zone with /timezone%(ref)s, stop with /unsubscribe%(ref)s."
+    ) % {"schedule": e(schedule), "next": e(_when(next_due, zone, tr)), "ref": e(target.ref)}
+    ignored = ignored_words(args[1:], "subscribe", N_("one time of day"), tr)
+    await reply(update, target.prefix + answer + ignored)
 
 
 async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
     """Stop digests."""
-    chat = update.effective_chat
-    if chat is None or not await _may_change_settings(update, context):
+    target = await settings_target(update, context, change=True)
+    if target is None:
         return
     services = context.services
-    record = services.store.chat(chat.id)
+    record = services.store.chat(target.chat_id)
     tr = context.tr
-    ignored = ignored_words(context.args, "unsubscribe", tr=tr)
+    ignored = ignored_words(target.args, "unsubscribe", tr=tr)
     if record is None or not record.subscribed:
         answer = tr._("This chat is not subscribed. /subscribe starts daily digests.")
-        await reply(update, answer + ignored)
+        await reply(update, target.prefix + answer + ignored)
         return
-    services.store.unsubscribe(chat.id, services.clock.now())
+    services.store.unsubscribe(target.chat_id, services.clock.now())
     answer = tr._("Unsubscribed: no more digests. /subscribe brings them back.")
-    await reply(update, answer + ignored)
+    await reply(update, target.prefix + answer + ignored)
 
 
 async def cmd_timezone(update: Update, context: BotContext) -> None:
     """Set the chat's time zone (an IANA name such as Europe/Berlin)."""
-    chat = update.effective_chat
-    if chat is None:
+    given = context.args or []
+    rest = given[1:] if given and is_channel_ref(given[0]) else given
+    target = await settings_target(update, context, change=bool(rest))
+    if target is None:
         return
     services = context.services
-    args = context.args or []
-    record = services.store.chat(chat.id)
+    args = target.args
+    record = services.store.chat(target.chat_id)
     if not args:
         zone = services.planner.zone(record.timezone if record else None)
         answer = context.tr._(
@@ -130,9 +106,7 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
             "Change it with <code>/timezone Area/City</code>, e.g. "
             "<code>/timezone Europe/Berlin</code>."
         )
-        await reply(update, answer % {"zone": e(zone.key)})
-        return
-    if not await _may_change_settings(update, context):
+        await reply(update, target.prefix + answer % {"zone": e(zone.key)})
         return
     wanted = " ".join(args)[:64]
     names = _zone_names()
@@ -155,10 +129,10 @@ async def cmd_timezone(update: Update, context: BotContext) -> None:
     next_due = None
     if record is not None and record.subscribed:
         next_due = services.planner.next_due(record.daily_at, name, now)
-    services.store.set_timezone(chat.id, name, next_due, now)
+    services.store.set_timezone(target.chat_id, name, next_due, now)
     zone = zoneinfo.ZoneInfo(name)
     tr = context.tr
-    text = tr._("🕗 Time zone set to <b>%(zone)s</b> (now %(time)s there).") % {
+    text = target.prefix + tr._("🕗 Time zone set to <b>%(zone)s</b> (now %(time)s there).") % {
         "zone": e(name),
         "time": f"{now.astimezone(zone):%H:%M}",
     }
@@ -178,11 +152,14 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
     # ignored words then follows it, or ends the answer that there is nothing to send.
     ignored = ignored_words(context.args, "digest", tr=tr).lstrip()
     if result is None:
-        await reply(
-            update,
-            tr._("Nothing new since your last digest. /briefings lists everything.")
-            + (f"\n\n{ignored}" if ignored else ""),
-        )
+        runner = context.services.runner
+        if runner.topic_filter(chat.id).topics and runner.build(chat.id, filtered=False):
+            nothing = tr._(
+                "Nothing new on your topics (/following lists them). /briefings lists everything."
+            )
+        else:
+            nothing = tr._("Nothing new since your last digest. /briefings lists everything.")
+        await reply(update, nothing + (f"\n\n{ignored}" if ignored else ""))
     elif result.outcome is Outcome.FAILED:
         answer = tr._("I couldn't send the digest just now. Please try again in a minute.")
         await reply(update, answer)
@@ -191,30 +168,49 @@ async def cmd_digest(update: Update, context: BotContext) -> None:
 
 
 async def cmd_settings(update: Update, context: BotContext) -> None:
-    """Show subscription, time, time zone and the next digest."""
-    chat = update.effective_chat
-    if chat is None:
+    """Show subscription, time, time zone, topics and the next digest."""
+    target = await settings_target(update, context, change=False)
+    if target is None:
         return
-    services = context.services
-    record = services.store.chat(chat.id)
-    zone = services.planner.zone(record.timezone if record else None)
     tr = context.tr
-    lines = ["<b>" + tr._("Settings") + "</b>", ""]
+    html = settings_html(context.services, target.chat_id, tr, target.channel)
+    await reply(update, html + ignored_words(target.args, "settings", tr=tr))
+
+
+def settings_html(
+    services: BotServices, chat_id: int, tr: Translator, channel: str | None = None
+) -> str:
+    """A chat's (or a channel's) digest settings."""
+    record = services.store.chat(chat_id)
+    zone = services.planner.zone(record.timezone if record else None)
+    if channel:
+        heading = tr._("Settings of %(channel)s") % {"channel": e(channel)}
+    else:
+        heading = tr._("Settings")
+    lines = [f"<b>{heading}</b>", ""]
     if record is not None and record.subscribed:
         expression = services.planner.schedule(record.daily_at).expression
         schedule = e(describe_schedule(expression, zone.key, tr))
         if not record.daily_at:
             schedule += tr._(DEFAULT_SCHEDULE)
         lines.append(tr._("Digest: subscribed, %(schedule)s") % {"schedule": schedule})
-        if record.next_due is not None:
+        if not record.active:
+            lines.append(tr._("Paused: I can't post there (/subscribe again once I can)"))
+        elif record.next_due is not None:
             moment = e(_when(record.next_due, zone, tr))
             lines.append(tr._("Next digest: %(next)s") % {"next": moment})
     else:
         lines.append(tr._("Digest: not subscribed (/subscribe)"))
     lines.append(tr._("Time zone: %(zone)s") % {"zone": e(zone.key)})
-    delivered = len(services.store.delivered_ids(chat.id))
+    topics = services.store.topics(chat_id)
+    if topics:
+        listed = ", ".join(e(t) for t in topics)
+        lines.append(tr._("Topics: %(topics)s (/following)") % {"topics": listed})
+    else:
+        lines.append(tr._("Topics: all briefings (/follow to choose)"))
+    delivered = len(services.store.delivered_ids(chat_id))
     lines.append(
         tr._("Briefings received so far: %(received)d of %(total)d")
         % {"received": delivered, "total": len(services.library)}
     )
-    await reply(update, "\n".join(lines) + ignored_words(context.args, "settings", tr=tr))
+    return "\n".join(lines)

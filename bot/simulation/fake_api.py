@@ -463,6 +463,9 @@ class FakeBotAPI:
         self._faults: list[_Fault] = []
         self._chats: dict[int, tuple[str, str | None]] = {}
         self._admins: dict[int, list[int]] = {}
+        self._usernames: dict[str, int] = {}
+        self._chat_usernames: dict[int, str] = {}
+        self._bot_rights: dict[int, tuple[bool, bool]] = {}  # channel: (admin, can post)
         self._blocked: set[int] = set()
         self._forgotten: set[int] = set()
         self._migrated: dict[int, int] = {}
@@ -510,6 +513,9 @@ class FakeBotAPI:
         name, handler = self._methods.get(key, (method, None))
         decoded = decode_params(params)
         with self._lock:
+            chat_ref = decoded.get("chat_id")
+            if isinstance(chat_ref, str) and chat_ref.lower() in self._usernames:
+                decoded["chat_id"] = self._usernames[chat_ref.lower()]
             try:
                 self._apply_fault(key, name, decoded)
                 if handler is None:
@@ -525,10 +531,32 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- scripting
 
-    def register_chat(self, chat_id: int, type: str = "private", title: str | None = None) -> None:
-        """Declare a chat's type ("private", "group", "supergroup" or "channel") and title."""
+    def register_chat(
+        self,
+        chat_id: int,
+        type: str = "private",
+        title: str | None = None,
+        *,
+        username: str | None = None,
+    ) -> None:
+        """Declare a chat's type ("private", "group", "supergroup" or "channel") and title.
+
+        With `username` (no "@"), methods also take the chat as "@username".
+        """
         with self._lock:
             self._chats[chat_id] = (type, title)
+            if username:
+                self._usernames[f"@{username.lower()}"] = chat_id
+                self._chat_usernames[chat_id] = username
+
+    def set_bot_rights(self, chat_id: int, *, admin: bool, can_post: bool = True) -> None:
+        """In a channel: make the bot an administrator (who may post, or not), or a stranger.
+
+        A bot that is no administrator cannot post (403) nor read the channel's members (400);
+        an administrator without the right to post gets 400 "need administrator rights".
+        """
+        with self._lock:
+            self._bot_rights[chat_id] = (admin, admin and can_post)
 
     def set_chat_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
         """Make the first user the chat's creator and the others its administrators."""
@@ -697,6 +725,12 @@ class FakeBotAPI:
             )
         if key in _SEND_METHODS and chat_id in self._blocked:
             raise _APIError(403, "Forbidden: bot was blocked by the user")
+        if key in _SEND_METHODS and self._chat_type(chat_id) == "channel":
+            admin, can_post = self._bot_rights.get(chat_id, (False, False))
+            if not admin:
+                raise _APIError(403, "Forbidden: bot is not a member of the channel chat")
+            if not can_post:
+                raise _APIError(400, "Bad Request: need administrator rights in the channel chat")
 
     def _checked_text(self, params: dict[str, Any]) -> tuple[str, str | None, str]:
         """Validate text and parse_mode; return text, parse_mode and the visible text."""
@@ -757,7 +791,7 @@ class FakeBotAPI:
             while window and window[0] <= now - span:
                 window.popleft()
         waits = [_wait(overall, limit, 1.0, now)]
-        if self._chat_type(chat_id) in ("group", "supergroup"):
+        if self._chat_type(chat_id) in ("group", "supergroup", "channel"):
             waits.append(_wait(history, self.flood.group_per_minute, 60.0, now))
         if self.flood.per_chat_per_second is not None:
             waits.append(_wait(history, self.flood.per_chat_per_second, 1.0, now))
@@ -803,7 +837,10 @@ class FakeBotAPI:
         title = self._chats.get(chat_id, (chat_type, None))[1]
         if chat_type == "private":
             return {"id": chat_id, "type": chat_type, "first_name": title or "Ada"}
-        return {"id": chat_id, "type": chat_type, "title": title or f"Chat {chat_id}"}
+        chat = {"id": chat_id, "type": chat_type, "title": title or f"Chat {chat_id}"}
+        if chat_id in self._chat_usernames:
+            chat["username"] = self._chat_usernames[chat_id]
+        return chat
 
     def _user(self, user_id: int) -> dict[str, Any]:
         if user_id == self.bot_id:
@@ -811,6 +848,8 @@ class FakeBotAPI:
         return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
 
     def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        if self._chat_type(chat_id) == "channel":
+            return self._channel_member(chat_id, user_id)
         admins = self._admins.get(chat_id, [])
         user = self._user(user_id)
         if admins and admins[0] == user_id:
@@ -829,6 +868,49 @@ class FakeBotAPI:
             "is_anonymous": False,
             "can_promote_members": False,
         } | dict.fromkeys(rights, True)
+
+    def _channel_member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        admin, can_post = self._bot_rights.get(chat_id, (False, False))
+        user = self._user(user_id)
+        if user_id == self.bot_id:
+            if not admin:
+                return {"status": "left", "user": user}
+            return self._channel_admin(user, can_post)
+        if not admin:
+            raise _APIError(400, "Bad Request: member list is inaccessible")
+        admins = self._admins.get(chat_id, [])
+        if admins and admins[0] == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in admins:
+            return self._channel_admin(user, True)
+        return {"status": "member", "user": user}
+
+    @staticmethod
+    def _channel_admin(user: dict[str, Any], can_post: bool) -> dict[str, Any]:
+        rights = (
+            "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+            "can_restrict_members", "can_change_info", "can_invite_users", "can_post_stories",
+            "can_edit_stories", "can_delete_stories",
+        )  # fmt: skip
+        return {
+            "status": "administrator",
+            "user": user,
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_promote_members": False,
+            "can_post_messages": can_post,
+            "can_edit_messages": can_post,
+        } | dict.fromkeys(rights, True)
+
+    def chat_json(self, chat_id: int) -> dict[str, Any]:
+        """A Chat as updates carry it."""
+        with self._lock:
+            return self._chat(chat_id)
+
+    def channel_member_json(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        """A ChatMember as a `my_chat_member` update would carry it, for the bot or a user."""
+        with self._lock:
+            return self._channel_member(chat_id, user_id)
 
     # ----------------------------------------------------------------- methods
 
@@ -903,6 +985,9 @@ class FakeBotAPI:
             "from": self._me(),
             "text": visible,
         }
+        if self._chat_type(chat_id) == "channel":  # a channel post is signed by the channel
+            del message["from"]
+            message["sender_chat"] = self._chat(chat_id)
         if markup is not None:
             message["reply_markup"] = copy.deepcopy(markup)
         self._messages[(chat_id, message_id)] = _Stored(message, text, parse_mode)

@@ -137,6 +137,31 @@ class SimulatedBot:
         self.api.register_chat(chat_id, "private")
         return await self.feed(self.updates.forwarded(text, chat_id=chat_id, user_id=user_id))
 
+    async def add_channel(
+        self,
+        chat_id: int,
+        username: str,
+        *,
+        title: str | None = None,
+        admins: tuple[int, ...] = (DEFAULT_USER,),
+        can_post: bool = True,
+    ) -> list[SentMessage]:
+        """The first of `admins` (the owner) adds the bot to a channel as an administrator."""
+        self.api.register_chat(chat_id, "channel", title or username.title(), username=username)
+        self.api.set_chat_admins(chat_id, admins)
+        return await self.set_channel_rights(chat_id, admin=True, can_post=can_post, by=admins[0])
+
+    async def set_channel_rights(
+        self, chat_id: int, *, admin: bool, can_post: bool = True, by: int = DEFAULT_USER
+    ) -> list[SentMessage]:
+        """A channel's admin promotes, restricts or removes the bot; it gets `my_chat_member`."""
+        bot_id = self.api.bot_id
+        old = self.api.channel_member_json(chat_id, bot_id)
+        self.api.set_bot_rights(chat_id, admin=admin, can_post=can_post)
+        new = self.api.channel_member_json(chat_id, bot_id)
+        chat = self.api.chat_json(chat_id)
+        return await self.feed(self.updates.my_chat_member(chat, old, new, user_id=by))
+
     async def close_article_windows(self) -> list[SentMessage]:
         """Let the few seconds pass after article parts: each chat's waiting article is drafted.
 

@@ -53,9 +53,15 @@ META_HELP = """\
 :forward TEXT      forward a message; forwarded parts in a row are joined into one article
 :inline QUERY      what typing "@bot QUERY" in this chat offers (inline mode); no query: newest
 :inline-more       the next page of those results
+:channel add @NAME     make a channel with you as its admin, and add the bot as an admin there
+:channel mute @NAME    the bot stays an admin of the channel but may no longer post
+:channel remove @NAME  remove the bot from the channel
 :lang uk           act as a user whose Telegram app is in that language (uk, fr, en, …)
 :quit              leave (Ctrl-D works too, exit code 0)
 Ctrl-C             leave at once (exit code 130)"""
+
+CHANNEL_ID_BASE = -1009000000001
+"""The id of the first simulated channel; the next ones count down."""
 
 DOCUMENT_LINES_SHOWN = 30
 """Lines of a file the bot sends that are shown; the rest is counted."""
@@ -262,6 +268,7 @@ class Simulator:
         self.done = False
         self.pasting: list[str] | None = None
         self.inline_next: tuple[str, str] | None = None  # the last inline query, its next offset
+        self.channels: dict[str, int] = {}  # "@name" (lowercase): its chat id
 
     def _print(self, text: str = "") -> None:
         if self.width is not None:
@@ -275,6 +282,11 @@ class Simulator:
             label = "edited" if message.method == "editMessageText" else "bot"
             if pushed:
                 label = f"⏰ push at {self.clock_text()}"
+            channel = self._channel_name(message.chat_id)
+            if channel is not None:
+                label, where = "post", f" → {channel}"
+                if pushed:
+                    where += f" at {self.clock_text()}"
             self._print(f"[{label}{where}]")
             if message.document is not None:
                 self._show_document(message.document_name or "file", message.document)
@@ -289,6 +301,32 @@ class Simulator:
                 row = "   ".join(f"[{i}] {label}" for i, (label, _) in enumerate(keys, 1))
                 self._print(f"  {row}")
         self.out.flush()
+
+    def _channel_name(self, chat_id: int) -> str | None:
+        return next((name for name, cid in self.channels.items() if cid == chat_id), None)
+
+    async def _channel(self, arg: str) -> None:
+        action, _, name = arg.strip().partition(" ")
+        name = name.strip().lower()
+        if action not in {"add", "mute", "remove"} or not re.fullmatch(
+            r"@[a-z][a-z0-9_]{3,31}", name
+        ):
+            raise ValueError("use :channel add @name, :channel mute @name or :channel remove @name")
+        if action == "add":
+            chat_id = self.channels.setdefault(name, CHANNEL_ID_BASE - len(self.channels))
+            sent = await self.bot.add_channel(chat_id, name[1:], admins=(self.chat.user_id,))
+            self._print(f"  (channel {name}, id {chat_id}: you own it, the bot is an admin)")
+        elif name not in self.channels:
+            raise ValueError(f"there is no channel {name}; :channel add {name} first")
+        else:
+            chat_id = self.channels[name]
+            admin = action == "mute"
+            sent = await self.bot.set_channel_rights(
+                chat_id, admin=admin, can_post=False, by=self.chat.user_id
+            )
+            state = f"may no longer post in {name}" if admin else f"was removed from {name}"
+            self._print(f"  (the bot {state})")
+        self._show(sent)
 
     def _show_document(self, name: str, data: bytes) -> None:
         self._print(f"  📄 {name} ({len(data):,} bytes)")
@@ -431,6 +469,8 @@ class Simulator:
                 await self._inline(arg.strip())
             elif command == "inline-more":
                 await self._inline_more()
+            elif command == "channel":
+                await self._channel(arg)
             elif command == "chat":
                 self.chat.chat_id = parse_chat_id(arg)
                 self._print(f"  (now in chat {self.chat.chat_id})")

@@ -156,6 +156,29 @@ class UpdateFactory:
             inline_query["chat_type"] = chat_type
         return {"update_id": next(self._update_ids), "inline_query": inline_query}
 
+    def my_chat_member(
+        self,
+        chat: dict[str, Any],
+        old_member: dict[str, Any],
+        new_member: dict[str, Any],
+        *,
+        user_id: int = 1001,
+        first_name: str = "Ada",
+        username: str = "ada",
+    ) -> dict[str, Any]:
+        """The bot's own membership in `chat` (Chat JSON) changed; `user_id` changed it.
+
+        The members are ChatMember JSON, e.g. from `FakeBotAPI.channel_member_json`.
+        """
+        change = {
+            "chat": dict(chat),
+            "from": self._user(user_id, user_id, "private", first_name, username),
+            "date": int(self._clock()),
+            "old_chat_member": dict(old_member),
+            "new_chat_member": dict(new_member),
+        }
+        return {"update_id": next(self._update_ids), "my_chat_member": change}
+
     def _user(
         self, chat_id: int, user_id: int | None, chat_type: str, first_name: str, username: str
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import DATABASE_URL_ENV, Config
 from bot.storage.base import (
     LIVE_SECONDS,
+    ChannelRecord,
     ChatRecord,
     PendingDraft,
     ReplicaRecord,
@@ -29,6 +30,7 @@ __all__ = [
     "LIVE_SECONDS",
     "SCHEMA_VERSION",
     "_MIGRATIONS",
+    "ChannelRecord",
     "ChatRecord",
     "PendingDraft",
     "ReplicaRecord",

@@ -69,6 +69,26 @@ class PendingDraft:
 
 
 @dataclass(frozen=True)
+class ChannelRecord:
+    """A channel the bot was added to, and who set its digest up."""
+
+    chat_id: int
+    title: str | None
+    username: str | None
+    configured_by: int | None
+    can_post: bool
+    active: bool
+    subscribed: bool
+
+    @property
+    def name(self) -> str:
+        """How to call the channel in a message: @username, else its title, else its id."""
+        if self.username:
+            return f"@{self.username}"
+        return self.title or str(self.chat_id)
+
+
+@dataclass(frozen=True)
 class ReplicaRecord:
     """One `briefbot run` process sharing the database, as it last reported itself."""
 
@@ -83,7 +103,7 @@ class ReplicaRecord:
 
 @dataclass
 class StateDump:
-    """Everything a store holds, as plain values: chats, the delivery ledger, pending drafts.
+    """Everything a store holds, as plain values: chats, topics, deliveries, pending drafts.
 
     Times are ISO 8601 strings in UTC, so a dump is JSON as it is.
     """
@@ -91,13 +111,20 @@ class StateDump:
     chats: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
 
 
 # The chat columns a dump carries, in order.
 CHAT_FIELDS = (
     "chat_id", "chat_type", "timezone", "subscribed", "daily_at", "active", "inactive_reason",
     "next_due", "current_briefing", "created_at", "updated_at", "language",
+    "chat_title", "username", "configured_by", "can_post",
 )  # fmt: skip
+# What a dump from before a column existed lacks, for columns that must hold a value.
+CHAT_DEFAULTS: dict[str, Any] = {"can_post": False}
+# Flags among them, stored as 0/1 in SQLite and as BOOLEAN in PostgreSQL.
+CHAT_FLAGS = ("subscribed", "active", "can_post")
+TOPIC_FIELDS = ("chat_id", "position", "topic")
 DELIVERY_FIELDS = ("chat_id", "briefing_id", "delivered_at")
 DRAFT_FIELDS = ("draft_key", "admin_id", "chat_id", "file_name", "yaml", "created_at")
 
@@ -252,10 +279,54 @@ class Store(Protocol):
         """Forget a replica that stopped cleanly."""
         ...
 
+    # -- topics and channels --
+
+    def topics(self, chat_id: int) -> list[str]:
+        """The topics a chat follows, in the order it added them."""
+        ...
+
+    def set_topics(self, chat_id: int, topics: Iterable[str]) -> None:
+        """Replace the topics a chat follows (none: it gets every new briefing)."""
+        ...
+
+    def channel(self, chat_id: int) -> ChannelRecord | None:
+        """What the bot knows of a channel, if it is one the bot has seen."""
+        ...
+
+    def remember_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        can_post: bool,
+        now: dt.datetime,
+    ) -> None:
+        """Record a channel the bot was added to, promoted in or removed from.
+
+        A channel where the bot can no longer post stops getting digests until an admin
+        configures it again.
+        """
+        ...
+
+    def configure_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        configured_by: int,
+        now: dt.datetime,
+    ) -> None:
+        """An admin of the channel (checked) set it up from a private chat: it is active."""
+        ...
+
+    def channels_configured_by(self, user_id: int) -> list[ChannelRecord]:
+        """The channels this user set up, by title."""
+        ...
+
     def export_state(self) -> StateDump:
         """Everything worth keeping, for `briefbot export-state`."""
         ...
 
     def import_state(self, dump: StateDump) -> None:
-        """Replace chats, deliveries and drafts with a dump's (one transaction)."""
+        """Replace chats, topics, deliveries and drafts with a dump's (one transaction)."""
         ...

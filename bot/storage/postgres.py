@@ -27,10 +27,13 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.storage.base import (
+    CHAT_DEFAULTS,
     CHAT_FIELDS,
     DELIVERY_FIELDS,
     DRAFT_FIELDS,
     LIVE_SECONDS,
+    TOPIC_FIELDS,
+    ChannelRecord,
     ChatRecord,
     PendingDraft,
     ReplicaRecord,
@@ -94,6 +97,20 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE chats ADD COLUMN language TEXT
     """,
+    # Topics a chat follows, and what the bot knows of channels it posts in.
+    """
+    CREATE TABLE chat_topics (
+        chat_id  BIGINT  NOT NULL,
+        position INTEGER NOT NULL,
+        topic    TEXT    NOT NULL,
+        PRIMARY KEY (chat_id, position)
+    );
+    ALTER TABLE chats ADD COLUMN chat_title TEXT;
+    ALTER TABLE chats ADD COLUMN username TEXT;
+    ALTER TABLE chats ADD COLUMN configured_by BIGINT;
+    ALTER TABLE chats ADD COLUMN can_post BOOLEAN NOT NULL DEFAULT false;
+    CREATE INDEX chats_configured_by ON chats (configured_by);
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -152,6 +169,22 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         inactive_reason=reason,
         next_due=due.astimezone(dt.UTC) if due is not None else None,
         current_briefing=current,
+    )
+
+
+_CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
+
+
+def _channel(row: tuple[Any, ...]) -> ChannelRecord:
+    cid, title, username, by, can_post, active, subscribed = row
+    return ChannelRecord(
+        chat_id=int(cid),
+        title=title,
+        username=username,
+        configured_by=None if by is None else int(by),
+        can_post=bool(can_post),
+        active=bool(active),
+        subscribed=bool(subscribed),
     )
 
 
@@ -402,6 +435,14 @@ class PostgresStore:
                 (new_id, old_id),
             )
             conn.execute("DELETE FROM deliveries WHERE chat_id = %s", (old_id,))
+            # The group's topics win over any the new id had.
+            if conn.execute(
+                "SELECT 1 FROM chat_topics WHERE chat_id = %s LIMIT 1", (old_id,)
+            ).fetchone():
+                conn.execute("DELETE FROM chat_topics WHERE chat_id = %s", (new_id,))
+                conn.execute(
+                    "UPDATE chat_topics SET chat_id = %s WHERE chat_id = %s", (new_id, old_id)
+                )
 
         self._call(work)
 
@@ -631,6 +672,98 @@ class PostgresStore:
         """Forget a replica that stopped cleanly."""
         self._call(lambda c: c.execute("DELETE FROM replicas WHERE replica_id = %s", (replica_id,)))
 
+    # -- topics and channels -----------------------------------------------------------------
+
+    def topics(self, chat_id: int) -> list[str]:
+        """The topics a chat follows, in the order it added them."""
+        rows = self._call(
+            lambda c: c.execute(
+                "SELECT topic FROM chat_topics WHERE chat_id = %s ORDER BY position", (chat_id,)
+            ).fetchall()
+        )
+        return [str(row[0]) for row in rows]
+
+    def set_topics(self, chat_id: int, topics: Iterable[str]) -> None:
+        """Replace the topics a chat follows (none: it gets every new briefing)."""
+        rows = [(chat_id, i, topic) for i, topic in enumerate(topics)]
+
+        def work(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+            conn.execute("DELETE FROM chat_topics WHERE chat_id = %s", (chat_id,))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO chat_topics (chat_id, position, topic) VALUES (%s, %s, %s)", rows
+                )
+
+        self._call(work)
+
+    def channel(self, chat_id: int) -> ChannelRecord | None:
+        """What the bot knows of a channel, if it is one the bot has seen."""
+        row = self._call(
+            lambda c: c.execute(
+                f"SELECT {_CHANNEL_COLUMNS} FROM chats"
+                " WHERE chat_id = %s AND chat_type = 'channel'",
+                (chat_id,),
+            ).fetchone()
+        )
+        return _channel(row) if row else None
+
+    def remember_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        can_post: bool,
+        now: dt.datetime,
+    ) -> None:
+        """Record a channel the bot was added to, promoted in or removed from.
+
+        A channel where the bot can no longer post stops getting digests until an admin
+        configures it again.
+        """
+
+        def work(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+            conn.execute(
+                "INSERT INTO chats (chat_id, chat_type, active, created_at, updated_at)"
+                " VALUES (%s, 'channel', false, %s, %s) ON CONFLICT (chat_id) DO NOTHING",
+                (chat_id, _utc(now), _utc(now)),
+            )
+            conn.execute(
+                "UPDATE chats SET chat_type = 'channel', chat_title = %s, username = %s,"
+                " can_post = %s, updated_at = %s WHERE chat_id = %s",
+                (title, username, can_post, _utc(now), chat_id),
+            )
+            if not can_post:
+                conn.execute(
+                    "UPDATE chats SET active = false, inactive_reason = %s WHERE chat_id = %s",
+                    ("the bot cannot post there", chat_id),
+                )
+
+        self._call(work)
+        self._known_active.pop(chat_id, None)
+
+    def configure_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        configured_by: int,
+        now: dt.datetime,
+    ) -> None:
+        """An admin of the channel (checked) set it up from a private chat: it is active."""
+        self.remember_channel(chat_id, title, username, True, now)
+        self._update(chat_id, now, configured_by=configured_by, active=True, inactive_reason=None)
+
+    def channels_configured_by(self, user_id: int) -> list[ChannelRecord]:
+        """The channels this user set up, by title."""
+        rows = self._call(
+            lambda c: c.execute(
+                f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
+                " AND configured_by = %s ORDER BY chat_title, chat_id",
+                (user_id,),
+            ).fetchall()
+        )
+        return [_channel(row) for row in rows]
+
     # -- moving state between stores ---------------------------------------------------------
 
     def export_state(self) -> StateDump:
@@ -640,6 +773,7 @@ class PostgresStore:
         def work(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
             for table, fields, rows in (
                 ("chats", CHAT_FIELDS, dump.chats),
+                ("chat_topics", TOPIC_FIELDS, dump.topics),
                 ("deliveries", DELIVERY_FIELDS, dump.deliveries),
                 ("drafts", DRAFT_FIELDS, dump.drafts),
             ):
@@ -656,13 +790,14 @@ class PostgresStore:
         return dump
 
     def import_state(self, dump: StateDump) -> None:
-        """Replace chats, deliveries and drafts with a dump's (one transaction)."""
+        """Replace chats, topics, deliveries and drafts with a dump's (one transaction)."""
         self._known_active.clear()
 
         def work(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
-            conn.execute("TRUNCATE chats, deliveries, drafts")
+            conn.execute("TRUNCATE chats, chat_topics, deliveries, drafts")
             for table, fields, rows in (
-                ("chats", CHAT_FIELDS, dump.chats),
+                ("chats", CHAT_FIELDS, [{**CHAT_DEFAULTS, **chat} for chat in dump.chats]),
+                ("chat_topics", TOPIC_FIELDS, dump.topics),
                 ("deliveries", DELIVERY_FIELDS, dump.deliveries),
                 ("drafts", DRAFT_FIELDS, dump.drafts),
             ):

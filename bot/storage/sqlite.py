@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage.base import (
+    CHAT_DEFAULTS,
     CHAT_FIELDS,
+    CHAT_FLAGS,
     DELIVERY_FIELDS,
     DRAFT_FIELDS,
     LIVE_SECONDS,
+    TOPIC_FIELDS,
+    ChannelRecord,
     ChatRecord,
     PendingDraft,
     ReplicaRecord,
@@ -81,6 +85,20 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE chats ADD COLUMN language TEXT
     """,
+    # Topics a chat follows, and what the bot knows of channels it posts in.
+    """
+    CREATE TABLE chat_topics (
+        chat_id  INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        topic    TEXT    NOT NULL,
+        PRIMARY KEY (chat_id, position)
+    );
+    ALTER TABLE chats ADD COLUMN chat_title TEXT;
+    ALTER TABLE chats ADD COLUMN username TEXT;
+    ALTER TABLE chats ADD COLUMN configured_by INTEGER;
+    ALTER TABLE chats ADD COLUMN can_post INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX chats_configured_by ON chats (configured_by);
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -122,6 +140,22 @@ def _precheck(path: Path) -> None:
         raise StorageError(path, f"no permission to write in the folder {folder}")
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StorageError(path, "permission denied (the file must be readable and writable)")
+
+
+_CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
+
+
+def _channel(row: sqlite3.Row | tuple[object, ...]) -> ChannelRecord:
+    cid, title, username, by, can_post, active, subscribed = row
+    return ChannelRecord(
+        chat_id=int(str(cid)),
+        title=title if isinstance(title, str) else None,
+        username=username if isinstance(username, str) else None,
+        configured_by=int(by) if isinstance(by, int) else None,
+        can_post=bool(can_post),
+        active=bool(active),
+        subscribed=bool(subscribed),
+    )
 
 
 _CHAT_COLUMNS = (
@@ -319,6 +353,12 @@ class SubscriptionStore:
                 (new_id, old_id),
             )
             db.execute("DELETE FROM deliveries WHERE chat_id = ?", (old_id,))
+            db.execute(
+                "DELETE FROM chat_topics WHERE chat_id = ? AND EXISTS"
+                " (SELECT 1 FROM chat_topics WHERE chat_id = ?)",
+                (new_id, old_id),
+            )
+            db.execute("UPDATE chat_topics SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
 
     def due_chats(self, now: dt.datetime) -> list[ChatRecord]:
         """Active subscribed chats whose next digest is due at `now`, most overdue first."""
@@ -465,6 +505,85 @@ class SubscriptionStore:
         with self._transaction() as db:
             return db.execute("DELETE FROM drafts WHERE draft_key = ?", (key,)).rowcount > 0
 
+    # -- topics and channels -----------------------------------------------------------------
+
+    def topics(self, chat_id: int) -> list[str]:
+        """The topics a chat follows, in the order it added them."""
+        rows = self._db.execute(
+            "SELECT topic FROM chat_topics WHERE chat_id = ? ORDER BY position", (chat_id,)
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def set_topics(self, chat_id: int, topics: Iterable[str]) -> None:
+        """Replace the topics a chat follows (none: it gets every new briefing)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM chat_topics WHERE chat_id = ?", (chat_id,))
+            db.executemany(
+                "INSERT INTO chat_topics (chat_id, position, topic) VALUES (?, ?, ?)",
+                [(chat_id, i, topic) for i, topic in enumerate(topics)],
+            )
+
+    def channel(self, chat_id: int) -> ChannelRecord | None:
+        """What the bot knows of a channel, if it is one the bot has seen."""
+        row = self._db.execute(
+            f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_id = ? AND chat_type = 'channel'",
+            (chat_id,),
+        ).fetchone()
+        return _channel(row) if row else None
+
+    def remember_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        can_post: bool,
+        now: dt.datetime,
+    ) -> None:
+        """Record a channel the bot was added to, promoted in or removed from.
+
+        A channel where the bot can no longer post stops getting digests until an admin
+        configures it again.
+        """
+        with self._transaction() as db:
+            if not db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (chat_id,)).fetchone():
+                db.execute(
+                    "INSERT INTO chats (chat_id, chat_type, active, created_at, updated_at)"
+                    " VALUES (?, 'channel', 0, ?, ?)",
+                    (chat_id, _iso(now), _iso(now)),
+                )
+            db.execute(
+                "UPDATE chats SET chat_type = 'channel', chat_title = ?, username = ?,"
+                " can_post = ?, updated_at = ? WHERE chat_id = ?",
+                (title, username, int(can_post), _iso(now), chat_id),
+            )
+            if not can_post:
+                db.execute(
+                    "UPDATE chats SET active = 0, inactive_reason = ? WHERE chat_id = ?",
+                    ("the bot cannot post there", chat_id),
+                )
+        self._known_active.discard(chat_id)
+
+    def configure_channel(
+        self,
+        chat_id: int,
+        title: str | None,
+        username: str | None,
+        configured_by: int,
+        now: dt.datetime,
+    ) -> None:
+        """An admin of the channel (checked) set it up from a private chat: it is active."""
+        self.remember_channel(chat_id, title, username, True, now)
+        self._update(chat_id, now, configured_by=configured_by, active=1, inactive_reason=None)
+
+    def channels_configured_by(self, user_id: int) -> list[ChannelRecord]:
+        """The channels this user set up, by title."""
+        rows = self._db.execute(
+            f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
+            " AND configured_by = ? ORDER BY chat_title, chat_id",
+            (user_id,),
+        ).fetchall()
+        return [_channel(row) for row in rows]
+
     # -- replicas --------------------------------------------------------------------------
 
     def heartbeat(self, replica: ReplicaRecord) -> None:
@@ -518,6 +637,7 @@ class SubscriptionStore:
         dump = StateDump()
         for table, fields, rows in (
             ("chats", CHAT_FIELDS, dump.chats),
+            ("chat_topics", TOPIC_FIELDS, dump.topics),
             ("deliveries", DELIVERY_FIELDS, dump.deliveries),
             ("drafts", DRAFT_FIELDS, dump.drafts),
         ):
@@ -525,18 +645,19 @@ class SubscriptionStore:
                 f"SELECT {', '.join(fields)} FROM {table} ORDER BY {fields[0]}, {fields[1]}"
             ):
                 record: dict[str, Any] = dict(zip(fields, row, strict=True))
-                for flag in ("subscribed", "active"):
+                for flag in CHAT_FLAGS:
                     if flag in record:
                         record[flag] = bool(record[flag])
                 rows.append(record)
         return dump
 
     def import_state(self, dump: StateDump) -> None:
-        """Replace chats, deliveries and drafts with a dump's (one transaction)."""
+        """Replace chats, topics, deliveries and drafts with a dump's (one transaction)."""
         self._known_active.clear()
         with self._transaction() as db:
             for table, fields, rows in (
-                ("chats", CHAT_FIELDS, dump.chats),
+                ("chats", CHAT_FIELDS, [{**CHAT_DEFAULTS, **chat} for chat in dump.chats]),
+                ("chat_topics", TOPIC_FIELDS, dump.topics),
                 ("deliveries", DELIVERY_FIELDS, dump.deliveries),
                 ("drafts", DRAFT_FIELDS, dump.drafts),
             ):

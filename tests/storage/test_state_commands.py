@@ -94,7 +94,7 @@ class TestMovingState:
         source.close()
         dump = tmp_path / "state.json"
         assert main(["export-state", "--config", config, "--out", str(dump)]) == EXIT_OK
-        assert "Exported 4 chats, 3 delivery records and 1 draft" in capsys.readouterr().err
+        assert "Exported 5 chats, 3 delivery records and 1 draft" in capsys.readouterr().err
 
         monkeypatch.setenv("BRIEFBOT_DATABASE_URL", pg_url)
         assert main(["migrate", "--config", config]) == EXIT_OK

@@ -58,6 +58,9 @@ def populate(store: Store) -> None:
     store.record_deliveries(1001, ["a", "b"], NOW)
     store.record_deliveries(-2002, ["a"], EIGHT)
     store.save_draft(PendingDraft("k1", 42, 42, "a.yaml", "id: a\ntitle: «A»\n", NOW))
+    store.set_topics(1001, ["#nato", '"peace talks"'])
+    store.configure_channel(-1005005, "Newsroom", "newsroom", 1001, NOW)
+    store.subscribe(-1005005, "08:00", EIGHT, NOW)
 
 
 class TestChats:
@@ -94,6 +97,44 @@ class TestChats:
         record = store.chat(-1000100)
         assert record is not None and record.subscribed and record.chat_type == "supergroup"
         assert store.delivered_ids(-1000100) == {"a"}
+
+
+class TestTopicsAndChannels:
+    def test_topics_are_replaced_in_order_per_chat(self, store: Store) -> None:
+        assert store.topics(1) == []
+        store.set_topics(1, ["b", "a"])
+        store.set_topics(1, ["c", "b", "a"])
+        store.set_topics(2, ["x"])
+        assert store.topics(1) == ["c", "b", "a"] and store.topics(2) == ["x"]
+        store.set_topics(1, [])
+        assert store.topics(1) == [] and store.topics(2) == ["x"]
+
+    def test_a_migrated_group_keeps_its_topics(self, store: Store) -> None:
+        store.set_topics(-100, ["nato"])
+        store.set_topics(-1000100, ["stale"])
+        store.subscribe(-100, None, EIGHT, NOW)
+        store.migrate_chat(-100, -1000100, NOW)
+        assert store.topics(-1000100) == ["nato"] and store.topics(-100) == []
+
+    def test_a_channel_is_paused_until_an_admin_configures_it(self, store: Store) -> None:
+        store.remember_channel(-1009, "News", None, True, NOW)
+        channel = store.channel(-1009)
+        assert channel is not None and channel.name == "News" and not channel.active
+        store.configure_channel(-1009, "News", None, 7, NOW)
+        channel = store.channel(-1009)
+        assert channel is not None and channel.active and channel.configured_by == 7
+        assert store.channels_configured_by(7) == [channel]
+        store.remember_channel(-1009, "News", None, False, NOW)
+        channel = store.channel(-1009)
+        assert channel is not None and not channel.active and not channel.can_post
+        assert store.chat(-1009) is not None and store.channel(7) is None
+
+    def test_channels_are_listed_by_title_for_who_set_them_up(self, store: Store) -> None:
+        store.configure_channel(-1002, "Beta", "beta", 7, NOW)
+        store.configure_channel(-1001, "Alpha", None, 7, NOW)
+        store.configure_channel(-1003, "Gamma", None, 8, NOW)
+        assert [c.name for c in store.channels_configured_by(7)] == ["Alpha", "@beta"]
+        assert store.channels_configured_by(9) == []
 
 
 class TestClaims:
@@ -181,7 +222,8 @@ class TestExportImport:
     ) -> None:
         populate(store)
         dump = store.export_state()
-        assert (len(dump.chats), len(dump.deliveries), len(dump.drafts)) == (4, 3, 1)
+        assert (len(dump.chats), len(dump.deliveries), len(dump.drafts)) == (5, 3, 1)
+        assert [t["topic"] for t in dump.topics] == ["#nato", '"peace talks"']
         copy = SubscriptionStore(tmp_path / "copy.sqlite3")
         copy.import_state(dump)
         assert copy.export_state() == dump
@@ -192,7 +234,22 @@ class TestExportImport:
         record = store.chat(4004)
         assert record is not None and not record.active
         assert record.inactive_reason == "Forbidden: bot was blocked by the user"
+        assert store.topics(1001) == ["#nato", '"peace talks"']
+        channel = store.channel(-1005005)
+        assert channel is not None and channel.configured_by == 1001 and channel.can_post
         copy.close()
+
+    def test_a_dump_from_before_channels_loads(self, store: Store) -> None:
+        populate(store)
+        dump = store.export_state()
+        for chat in dump.chats:
+            for name in ("chat_title", "username", "configured_by", "can_post"):
+                del chat[name]
+        dump.topics = []
+        store.import_state(dump)
+        channel = store.channel(-1005005)
+        assert channel is not None and not channel.can_post and channel.name == "-1005005"
+        assert store.topics(1001) == []
 
 
 class TestPostgresOnly:
