@@ -118,7 +118,18 @@ class BriefingLibrary:
     writes what it changed back to the index.
     """
 
-    def __init__(self, sources: Sequence[Path], index: IndexStore | None = None) -> None:
+    def __init__(
+        self, sources: Sequence[Path], index: IndexStore | None = None, *, lookups: bool = True
+    ) -> None:
+        """A library of `sources`, remembered in `index` if given.
+
+        With `lookups=False` no search or speaker index is built (`search` and the speaker
+        lookups find nothing): for checking files, which needs only errors and ids, in much
+        less memory. It cannot be combined with `index`.
+        """
+        if index is not None and not lookups:
+            raise ValueError("a persistent index needs the lookups")
+        self._lookups = lookups
         self._sources = [Path(s) for s in sources]
         self._store = index
         self._restored = index is None
@@ -388,6 +399,9 @@ class BriefingLibrary:
         if briefing.id in self._shelf:
             self._uninstall(briefing.id)
         self._shelf.put(briefing, packed)
+        if not self._lookups:
+            self._place(briefing.id, path, briefing.published_at.timestamp(), [])
+            return
         self._index.add(briefing)
         people = [(q.speaker, q.role) for q in briefing.quotes]
         self._place(briefing.id, path, briefing.published_at.timestamp(), people)
@@ -411,7 +425,8 @@ class BriefingLibrary:
         return number
 
     def _uninstall(self, briefing_id: str) -> None:
-        self._index.remove(self._get(briefing_id))
+        if self._lookups:
+            self._index.remove(self._get(briefing_id))
         self._shelf.remove(briefing_id)
         del self._owner[briefing_id]
         self._id_lines.pop(briefing_id, None)
