@@ -498,11 +498,13 @@ class BriefingLibrary:
         workers = worker_count()
         if workers < 2:
             return
-        keys: list[str] = []
+        # In the order `_reload` loads them, oldest first: results come back in the order
+        # asked, and any other order would hold most of the archive parsed while waiting.
+        keys: list[tuple[int, str]] = []
         for source in self._sources:
             try:
                 if not source.is_dir():
-                    keys.append(str(source))
+                    keys.append((source.stat().st_mtime_ns, str(source)))
                     continue
                 with os.scandir(source) as entries:
                     found = [
@@ -510,7 +512,6 @@ class BriefingLibrary:
                         for e in entries
                         if e.name.endswith(SUFFIXES) and not e.name.startswith(".") and e.is_file()
                     ]
-                found.sort(key=attrgetter("name"))
                 for entry in found:
                     known = self._files.get(entry.path)
                     stat = entry.stat()
@@ -518,11 +519,11 @@ class BriefingLibrary:
                         stat.st_mtime_ns,
                         stat.st_size,
                     ):
-                        keys.append(entry.path)
+                        keys.append((stat.st_mtime_ns, entry.path))
             except OSError:
                 continue  # the reload's own scan reports it
         if len(keys) >= MIN_PARALLEL_FILES:
-            self._prefetch = Prefetch(keys, workers)
+            self._prefetch = Prefetch([key for _, key in sorted(keys)], workers)
 
     def _key_of(self, path: str | Path) -> str | None:
         """The library's key for a changed path, if it is a briefing file of a source."""
