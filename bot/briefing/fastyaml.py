@@ -7,15 +7,17 @@ becomes a date. `quick_load` therefore gives a result only for files where none 
 matter, and None for everything else, which the precise PyYAML loader then reads (and reports
 errors for, with their lines):
 
-- the text has nothing whose meaning changes between the two: no tag (`!`), anchor (`&`),
-  alias (`*`), merge key (`<<`), directive, second document, tab, byte order mark, line
-  break that only 1.1 knows (NEL, LS, PS), character PyYAML refuses, value starting with
-  `@` or a backquote, nor a timestamp other than `YYYY-MM-DD` or
-  `YYYY-MM-DD[T ]HH:MM:SS` with `Z` or a `±HH:MM` offset, nor a quoted date-time;
+- the bytes have nothing whose meaning changes between the two, or that PyYAML refuses
+  where yaml-rs may not: no tag (`!`), anchor (`&`), alias (`*`) or `@`/backquote starting a
+  value, no merge key (`<<`), directive or second document, no tab, byte order mark, control
+  character, nor line break that only 1.1 knows (NEL, LS, PS);
 - every key is a string and no string (key or value) is one that PyYAML would read as
   something else had it been written unquoted (a boolean, number, null, timestamp, merge);
 - no value is a boolean or a number (no briefing field takes one, so such a file has an error
-  whose message should be PyYAML's), and there are at most `max_nodes` values.
+  whose message should be PyYAML's), and there are at most `max_nodes` values;
+- a date-time (only `published` takes one) is written unquoted as PyYAML writes it,
+  `YYYY-MM-DD[T ]HH:MM:SS` and `Z` or a `±HH:MM` offset. Dates and date-times anywhere else
+  fail validation, which also falls back.
 
 Repeated keys make yaml-rs fail, which also falls back. Without yaml-rs installed
 `quick_load` always returns None.
@@ -36,30 +38,29 @@ try:
 except ImportError:  # pragma: no cover - depends on the installation
     _loads = None
 
-# Anything in the text that may read differently under YAML 1.1 and 1.2, or that PyYAML
-# refuses where yaml-rs may not.
-_RISKY = re.compile(
-    r"[&*!\t\ufeff\x85\u2028\u2029]"
-    r"|<<"
-    r"|^%"
-    r"|(?<!\A)^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)"
-    r"|(?:^|[\[{,]|[:?-][ \t])[ \t]*[@`]"
-    # A quoted date-time is a string to PyYAML (pydantic then reads it, with its own time
-    # zone class) but a date-time to yaml-rs.
-    r"|['\"][0-9]{4}-[0-9][0-9]?-[0-9][0-9]?[Tt \t]"
-    # Characters outside PyYAML's printable set.
-    r"|[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]",
-    re.MULTILINE,
+# Bytes whose presence anywhere sends a file to PyYAML: ASCII control characters (tab
+# included: PyYAML refuses it where yaml-rs may not), C1 controls (among them NEL, a line
+# break only to YAML 1.1), the line and paragraph separators (the same), U+FFFE, U+FFFF and a
+# byte order mark, merge keys and directives.
+_PRINTABLE = bytes([0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)])
+_RISKY_BYTES = (
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+    b"\xef\xbf\xbe",
+    b"\xef\xbf\xbf",
+    b"\xef\xbb\xbf",
+    b"<<",
+    b"\n%",
 )
-_TIMESTAMP = re.compile(
-    r"(?<![0-9])[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?"
-    r"(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
-    r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?"
-)
-_SAFE_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[-+][0-9]{2}:[0-9]{2}))?"
-)
-_AFTER_TIMESTAMP = re.compile(r"[\w:.+-]")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_DOCUMENT_MARK = re.compile(rb"\n(?:---|\.\.\.)(?=[ \t\r\n]|\Z)")
+# Where a tag (`!`), anchor (`&`), alias (`*`) or a reserved indicator (`@`, a backquote)
+# would begin a value: at the start of the file or after a space, line break or `[{,`.
+_NODE_INDICATORS = b"!&*@`"
+_BEFORE_NODE = frozenset(b" \t\r\n[{,")
+# How PyYAML writes a date-time (`published`, the one field that takes one, written plainly);
+# other forms may be read differently by the two parsers.
+_PUBLISHED = re.compile(rb"^published:[ \t]*([^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
 # PyYAML's own table of how it reads an unquoted value, by first character.
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 
@@ -69,9 +70,9 @@ def available() -> bool:
     return _loads is not None
 
 
-def quick_load(text: str, max_nodes: int) -> dict[str, Any] | None:
-    """The mapping in `text` as PyYAML would read it, or None where that is not certain."""
-    if _loads is None or _RISKY.search(text) or not _timestamps_safe(text):
+def quick_load(raw: bytes, text: str, max_nodes: int) -> dict[str, Any] | None:
+    """The mapping in `text` (decoded from `raw`) as PyYAML would read it, or None if unsure."""
+    if _loads is None or _risky(raw):
         return None
     try:
         data = _loads(text)
@@ -79,17 +80,40 @@ def quick_load(text: str, max_nodes: int) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not _plain_values(data, max_nodes):
         return None
+    published = data.get("published")
+    if isinstance(published, dt.datetime) and not _written_plainly(raw, published):
+        return None
     return data
 
 
-def _timestamps_safe(text: str) -> bool:
-    for match in _TIMESTAMP.finditer(text):
-        if not _SAFE_TIMESTAMP.fullmatch(match.group()):
-            return False
-        end = match.end()
-        if end < len(text) and _AFTER_TIMESTAMP.match(text, end):
-            return False
-    return True
+def _risky(raw: bytes) -> bool:
+    """Whether the bytes hold anything whose meaning may differ between the two parsers."""
+    if raw.translate(None, _PRINTABLE) or raw[:1] == b"%":
+        return True
+    if any(marker in raw for marker in _RISKY_BYTES):
+        return True
+    if b"\xc2" in raw and _C1.search(raw):
+        return True
+    if (b"\n---" in raw or b"\n..." in raw) and _DOCUMENT_MARK.search(raw):
+        return True
+    for indicator in _NODE_INDICATORS:
+        at = raw.find(indicator)
+        while at >= 0:
+            if at == 0 or raw[at - 1] in _BEFORE_NODE:
+                return True
+            at = raw.find(indicator, at + 1)
+    return False
+
+
+def _written_plainly(raw: bytes, published: dt.datetime) -> bool:
+    """Whether the one `published` line writes this date-time in a form both parsers share."""
+    lines = _PUBLISHED.findall(raw)
+    if len(lines) != 1:
+        return False
+    forms = {published.isoformat(), published.isoformat(sep=" ")}
+    if published.utcoffset() == dt.timedelta(0):
+        forms |= {f.replace("+00:00", "Z") for f in forms}
+    return lines[0].decode("ascii", "replace") in forms
 
 
 def _plain_values(root: dict[str, Any], max_nodes: int) -> bool:
@@ -113,7 +137,7 @@ def _plain_values(root: dict[str, Any], max_nodes: int) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
         elif isinstance(value, dt.datetime):
-            if value.utcoffset() is None:
+            if value.utcoffset() is None or value.microsecond:
                 return False
         elif not (value is None or isinstance(value, dt.date)):
             return False  # a boolean or a number

@@ -147,7 +147,7 @@ def parse_located(raw: bytes, path: Path, *, fast: bool = True) -> LoadedBriefin
     if not text.strip():
         raise _single(path, None, "the file is empty; a briefing needs title, published, summary")
 
-    quick = _quick(text, path) if fast else None
+    quick = _quick(raw, text, path) if fast else None
     if quick is not None:
         return quick
     node, data = _compose_and_construct(raw, text, path)
@@ -187,13 +187,13 @@ def parse_located(raw: bytes, path: Path, *, fast: bool = True) -> LoadedBriefin
     raise BriefingFileError(found)
 
 
-def _quick(text: str, path: Path) -> LoadedBriefing | None:
+def _quick(raw: bytes, text: str, path: Path) -> LoadedBriefing | None:
     """The briefing through the fast parser, or None to read it the precise way.
 
     Only a file that is valid as it stands is taken: any problem, and the precise loader reads
     it again to say where and what.
     """
-    data = quick_load(text, MAX_NODES)
+    data = quick_load(raw, text, MAX_NODES)
     if data is None:
         return None
     id_lines = [m.start() for m in _ID_KEY.finditer(text)]

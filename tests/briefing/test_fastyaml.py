@@ -38,7 +38,7 @@ def same_both_ways(raw: bytes, path: Path) -> bool:
     if isinstance(fast, LoadedBriefing) and isinstance(precise, LoadedBriefing):
         assert repr(fast.briefing.published) == repr(precise.briefing.published)
         assert fast.briefing.model_dump_json() == precise.briefing.model_dump_json()
-    return quick_load(raw.decode("utf-8", "replace"), MAX_NODES) is not None
+    return quick_load(raw, raw.decode("utf-8", "replace"), MAX_NODES) is not None
 
 
 def test_every_file_of_the_repository_loads_the_same_both_ways() -> None:
@@ -178,11 +178,11 @@ def test_a_yaml_difference_gives_the_same_briefing_or_falls_back(line: str) -> N
 @pytest.mark.parametrize("line", ["title: yes", "title: 0755", "title: 1:20", "tags: [on]"])
 def test_yaml_11_values_are_read_the_pyyaml_way(line: str) -> None:
     raw = with_line(line)
-    assert quick_load(raw.decode(), MAX_NODES) is None
+    assert quick_load(raw, raw.decode(), MAX_NODES) is None
     assert isinstance(outcome(raw, Path("x.yaml"), fast=True), list)  # not a string title
 
 
 def test_a_plain_briefing_takes_the_fast_way() -> None:
     raw = f"{BASE}tags: [a, b]\n".encode()
-    assert quick_load(raw.decode(), MAX_NODES) is not None
+    assert quick_load(raw, raw.decode(), MAX_NODES) is not None
     assert same_both_ways(raw, Path("x.yaml"))
