@@ -43,24 +43,14 @@ except ImportError:  # pragma: no cover - depends on the installation
 # break only to YAML 1.1), the line and paragraph separators (the same), U+FFFE, U+FFFF and a
 # byte order mark, merge keys and directives.
 _PRINTABLE = bytes([0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)])
-_RISKY_BYTES = (
-    b"\xe2\x80\xa8",
-    b"\xe2\x80\xa9",
-    b"\xef\xbf\xbe",
-    b"\xef\xbf\xbf",
-    b"\xef\xbb\xbf",
-    b"<<",
-    b"\n%",
-)
+_RISKY_BYTES = (b"<<", b"\n%")
+_RISKY_CHARS = "\u2028\u2029\ufffe\uffff\ufeff"
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
 _DOCUMENT_MARK = re.compile(rb"\n(?:---|\.\.\.)(?=[ \t\r\n]|\Z)")
 # Where a tag (`!`), anchor (`&`), alias (`*`) or a reserved indicator (`@`, a backquote)
 # would begin a value: at the start of the file or after a space, line break or `[{,`.
 _NODE_INDICATORS = b"!&*@`"
 _BEFORE_NODE = frozenset(b" \t\r\n[{,")
-# How PyYAML writes a date-time (`published`, the one field that takes one, written plainly);
-# other forms may be read differently by the two parsers.
-_PUBLISHED = re.compile(rb"^published:[ \t]*([^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
 # PyYAML's own table of how it reads an unquoted value, by first character.
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 
@@ -72,7 +62,7 @@ def available() -> bool:
 
 def quick_load(raw: bytes, text: str, max_nodes: int) -> dict[str, Any] | None:
     """The mapping in `text` (decoded from `raw`) as PyYAML would read it, or None if unsure."""
-    if _loads is None or _risky(raw):
+    if _loads is None or _risky(raw, text):
         return None
     try:
         data = _loads(text)
@@ -86,11 +76,14 @@ def quick_load(raw: bytes, text: str, max_nodes: int) -> dict[str, Any] | None:
     return data
 
 
-def _risky(raw: bytes) -> bool:
-    """Whether the bytes hold anything whose meaning may differ between the two parsers."""
+def _risky(raw: bytes, text: str) -> bool:
+    """Whether the file holds anything whose meaning may differ between the two parsers."""
+    # Searches for one character or an ASCII pair: several times faster than a regex.
     if raw.translate(None, _PRINTABLE) or raw[:1] == b"%":
         return True
     if any(marker in raw for marker in _RISKY_BYTES):
+        return True
+    if any(char in text for char in _RISKY_CHARS):
         return True
     if b"\xc2" in raw and _C1.search(raw):
         return True
@@ -107,40 +100,50 @@ def _risky(raw: bytes) -> bool:
 
 def _written_plainly(raw: bytes, published: dt.datetime) -> bool:
     """Whether the one `published` line writes this date-time in a form both parsers share."""
-    lines = _PUBLISHED.findall(raw)
-    if len(lines) != 1:
+    key = b"published:"
+    starts = [0] if raw.startswith(key) else []
+    at = raw.find(b"\n" + key)
+    while at >= 0:
+        starts.append(at + 1)
+        at = raw.find(b"\n" + key, at + 1)
+    if len(starts) != 1:
         return False
+    end = raw.find(b"\n", starts[0])
+    line = raw[starts[0] + len(key) : end if end >= 0 else len(raw)]
     forms = {published.isoformat(), published.isoformat(sep=" ")}
     if published.utcoffset() == dt.timedelta(0):
         forms |= {f.replace("+00:00", "Z") for f in forms}
-    return lines[0].decode("ascii", "replace") in forms
+    return line.strip(b" \r").decode("ascii", "replace") in forms
 
 
 def _plain_values(root: dict[str, Any], max_nodes: int) -> bool:
     """Whether every value is one both parsers read alike, and they are few enough."""
     nodes = 0
     stack: list[Any] = [root]
+    implicit = _IMPLICIT
     while stack:
         value = stack.pop()
         nodes += 1
-        if nodes > max_nodes:
-            return False
-        if isinstance(value, str):
-            if _implicit(value):
+        kind = type(value)  # exact types: yaml-rs builds nothing else
+        if kind is str:
+            resolvers = implicit.get(value[:1])
+            if resolvers and any(regexp.match(value) for _, regexp in resolvers):
                 return False
-        elif isinstance(value, dict):
+        elif kind is dict:
             for key in value:
-                if not isinstance(key, str) or _implicit(key):
+                if type(key) is not str or _implicit(key):
                     return False
             nodes += len(value)
             stack.extend(value.values())
-        elif isinstance(value, list):
+        elif kind is list:
             stack.extend(value)
-        elif isinstance(value, dt.datetime):
+        elif kind is dt.datetime:
             if value.utcoffset() is None or value.microsecond:
                 return False
-        elif not (value is None or isinstance(value, dt.date)):
+        elif not (value is None or kind is dt.date):
             return False  # a boolean or a number
+        if nodes > max_nodes:
+            return False
     return True
 
 
