@@ -15,8 +15,9 @@ cache. Every figure is printed with its baseline or target and the ratio against
 (d) Memory, in fresh child processes that only load the library: tracemalloc's peak during
     `reload()` and what stays allocated after it; and, in another child without tracemalloc
     (whose own records would inflate it), the process's peak RSS (VmHWM, which includes
-    the interpreter and imported modules); target <= 200 MB. Also the peak RSS of a first
-    start that writes the persistent index, and of a restart from it.
+    the interpreter and imported modules); target <= 200 MB. Also the peak RSS of
+    `briefbot validate`'s load (no search or speaker index), of a first start that writes the
+    persistent index, and of a restart from it.
 (e) Start-up with the persistent index (`bot.briefing.index_store`), against the raw parse of
     (a) measured again alongside: the first start with no index (parse everything and write the
     index; target <= 1.0x the raw parse), and a restart with nothing changed (ready to answer:
@@ -240,7 +241,18 @@ def indexed_load(folder: Path, index: Path) -> BriefingLibrary:
     return library
 
 
-def measure_memory(folder: Path, trace: bool, index: Path | None = None) -> dict[str, float]:
+def checking_load(folder: Path) -> BriefingLibrary:
+    """A library over `folder` as `briefbot validate` loads it: no search or speaker index."""
+    library = BriefingLibrary([folder], lookups=False)
+    report = library.reload()
+    if report.errors:
+        raise SystemExit(f"generated briefings do not validate: {report.errors[0]}")
+    return library
+
+
+def measure_memory(
+    folder: Path, trace: bool, index: Path | None = None, check: bool = False
+) -> dict[str, float]:
     """(d), in this process: peak RSS of a load, or tracemalloc's figures. For a fresh child.
 
     tracemalloc keeps a record per allocated block, which itself costs hundreds of MB with
@@ -249,7 +261,10 @@ def measure_memory(folder: Path, trace: bool, index: Path | None = None) -> dict
     gc.collect()
     if trace:
         tracemalloc.start()
-    library = fresh_load(folder) if index is None else indexed_load(folder, index)
+    if check:
+        library = checking_load(folder)
+    else:
+        library = fresh_load(folder) if index is None else indexed_load(folder, index)
     figures: dict[str, float] = {"briefings": len(library)}
     if trace:
         current, peak = tracemalloc.get_traced_memory()
@@ -294,6 +309,7 @@ def bench_memory(folder: Path) -> None:
     """(d): tracemalloc in one fresh process, peak RSS in another."""
     traced = run_child(folder, "--trace")
     plain = run_child(folder)
+    check = run_child(folder, "--check")["maxrss_mb"]
     with tempfile.TemporaryDirectory(prefix="briefbot-index-") as tmp:
         index = str(Path(tmp) / "state.index.sqlite3")
         first = run_child(folder, "--index", index)["maxrss_mb"]
@@ -309,7 +325,11 @@ def bench_memory(folder: Path) -> None:
         f"    peak RSS (no tracemalloc)    : {rss:7.1f} MB  ratio {rss / MEMORY_TARGET_MB:.2f} "
         f"(target <= {MEMORY_TARGET_MB:.0f} MB: {'met' if rss <= MEMORY_TARGET_MB else 'MISSED'})"
     )
-    for name, figure in (("first start, writing index", first), ("restart from the index", again)):
+    for name, figure in (
+        ("validate (lookups=False)", check),
+        ("first start, writing index", first),
+        ("restart from the index", again),
+    ):
         verdict = "met" if figure <= MEMORY_TARGET_MB else "MISSED"
         print(
             f"    peak RSS, {name:29s}: {figure:7.1f} MB  ratio {figure / MEMORY_TARGET_MB:.2f} "
@@ -545,10 +565,11 @@ def main() -> None:
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.memory_child is not None:
-        print(json.dumps(measure_memory(args.memory_child, args.trace, args.index)))
+        print(json.dumps(measure_memory(args.memory_child, args.trace, args.index, args.check)))
         return
 
     with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp:

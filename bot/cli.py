@@ -172,7 +172,9 @@ def _validate(args: argparse.Namespace) -> int:
     from bot.briefing.render import plural
 
     paths: list[Path] = args.paths or [load_config(args.config).briefings.dir]
-    library = BriefingLibrary(paths)
+    # Checking needs no search or speaker index: leaving them out keeps a large archive's
+    # check in far less memory.
+    library = BriefingLibrary(paths, lookups=False)
     library.reload()
     errors = library.errors
     for error in errors:

@@ -118,7 +118,18 @@ class BriefingLibrary:
     writes what it changed back to the index.
     """
 
-    def __init__(self, sources: Sequence[Path], index: IndexStore | None = None) -> None:
+    def __init__(
+        self, sources: Sequence[Path], index: IndexStore | None = None, *, lookups: bool = True
+    ) -> None:
+        """A library of `sources`, remembered in `index` if given.
+
+        With `lookups=False` no search or speaker index is built (`search` and the speaker
+        lookups find nothing): for checking files, which needs only errors and ids, in much
+        less memory. It cannot be combined with `index`.
+        """
+        if index is not None and not lookups:
+            raise ValueError("a persistent index needs the lookups")
+        self._lookups = lookups
         self._sources = [Path(s) for s in sources]
         self._store = index
         self._restored = index is None
@@ -388,6 +399,9 @@ class BriefingLibrary:
         if briefing.id in self._shelf:
             self._uninstall(briefing.id)
         self._shelf.put(briefing, packed)
+        if not self._lookups:
+            self._place(briefing.id, path, briefing.published_at.timestamp(), [])
+            return
         self._index.add(briefing)
         people = [(q.speaker, q.role) for q in briefing.quotes]
         self._place(briefing.id, path, briefing.published_at.timestamp(), people)
@@ -411,7 +425,8 @@ class BriefingLibrary:
         return number
 
     def _uninstall(self, briefing_id: str) -> None:
-        self._index.remove(self._get(briefing_id))
+        if self._lookups:
+            self._index.remove(self._get(briefing_id))
         self._shelf.remove(briefing_id)
         del self._owner[briefing_id]
         self._id_lines.pop(briefing_id, None)
@@ -483,11 +498,13 @@ class BriefingLibrary:
         workers = worker_count()
         if workers < 2:
             return
-        keys: list[str] = []
+        # In the order `_reload` loads them, oldest first: results come back in the order
+        # asked, and any other order would hold most of the archive parsed while waiting.
+        keys: list[tuple[int, str]] = []
         for source in self._sources:
             try:
                 if not source.is_dir():
-                    keys.append(str(source))
+                    keys.append((source.stat().st_mtime_ns, str(source)))
                     continue
                 with os.scandir(source) as entries:
                     found = [
@@ -495,7 +512,6 @@ class BriefingLibrary:
                         for e in entries
                         if e.name.endswith(SUFFIXES) and not e.name.startswith(".") and e.is_file()
                     ]
-                found.sort(key=attrgetter("name"))
                 for entry in found:
                     known = self._files.get(entry.path)
                     stat = entry.stat()
@@ -503,11 +519,11 @@ class BriefingLibrary:
                         stat.st_mtime_ns,
                         stat.st_size,
                     ):
-                        keys.append(entry.path)
+                        keys.append((stat.st_mtime_ns, entry.path))
             except OSError:
                 continue  # the reload's own scan reports it
         if len(keys) >= MIN_PARALLEL_FILES:
-            self._prefetch = Prefetch(keys, workers)
+            self._prefetch = Prefetch([key for _, key in sorted(keys)], workers)
 
     def _key_of(self, path: str | Path) -> str | None:
         """The library's key for a changed path, if it is a briefing file of a source."""

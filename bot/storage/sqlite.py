@@ -179,6 +179,10 @@ def _chat(row: sqlite3.Row | tuple[object, ...]) -> ChatRecord:
     )
 
 
+# Chat records kept in memory; past this many, the rest are read from the file each time.
+CHAT_CACHE_SIZE = 20_000
+
+
 class SubscriptionStore:
     """Chats, subscriptions and deliveries in one SQLite file."""
 
@@ -187,6 +191,10 @@ class SubscriptionStore:
         if str(path) != ":memory:":
             _precheck(Path(path))
         self.path = path
+        # Chat records as last read: every command reads its chat's, and writes are rare. Any
+        # write empties it, and a read overlapping a write is not kept (`_writes` moved on).
+        self._chats: dict[int, ChatRecord | None] = {}
+        self._writes = 0
         # isolation_level=None: transactions are explicit (`_transaction`), never implicit.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
@@ -217,13 +225,21 @@ class SubscriptionStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._forget_chats()
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        finally:
+            self._forget_chats()
+
+    def _forget_chats(self) -> None:
+        self._writes += 1
+        self._chats = {}
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -244,10 +260,17 @@ class SubscriptionStore:
 
     def chat(self, chat_id: int) -> ChatRecord | None:
         """The record of a chat, if the bot has seen it."""
+        chats = self._chats
+        if chat_id in chats:
+            return chats[chat_id]
+        writes = self._writes
         row = self._db.execute(
             f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
         ).fetchone()
-        return _chat(row) if row else None
+        record = _chat(row) if row else None
+        if writes == self._writes and len(chats) < CHAT_CACHE_SIZE:
+            chats[chat_id] = record
+        return record
 
     def touch_chat(self, chat_id: int, chat_type: str, now: dt.datetime) -> bool:
         """Remember a chat that talked to the bot; reactivate it. True if it was inactive."""
