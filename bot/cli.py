@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -164,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_STORAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output stopped (`briefbot simulate --script x | head`): stop quietly,
+        # and keep Python from complaining about stdout once more on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     raise AssertionError(args.command)  # pragma: no cover - argparse rejects others
 
 

@@ -242,3 +242,25 @@ class TestProcess:
         assert result.returncode == 0, result.stderr
         assert result.stdout == ""
         assert re.fullmatch(r"OK: \d+ briefings? valid\.\n", result.stderr)
+
+
+class TestClosedOutput:
+    """A reader that stops early (`| head`) ends the command quietly, without a traceback."""
+
+    def test_simulate_into_head(self) -> None:
+        shipped = ROOT / "config" / "bot.yaml"
+        simulate = subprocess.Popen(
+            [sys.executable, "-m", "bot", "simulate", "--config", str(shipped), "--script", "-",
+             "--at", "2026-11-25T07:00Z"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )  # fmt: skip
+        assert simulate.stdin is not None and simulate.stdout is not None
+        simulate.stdin.write(b"/summary\n" * 50)
+        simulate.stdin.close()
+        assert simulate.stdout.readline().startswith(b"\xc2\xbb /summary")
+        simulate.stdout.close()  # as `head -1` does
+        assert simulate.wait(timeout=60) == 0
+        assert simulate.stderr is not None
+        err = simulate.stderr.read()
+        assert b"Traceback" not in err
