@@ -297,7 +297,7 @@ class TestInTheAdminsLanguage:
         document, preview = await draft(sim)
         briefing_id = str(document.document_name).removesuffix(".yaml")
         assert document.visible_text == (
-            f"{briefing_id}.yaml · відредагуйте й надішліть назад, щоб я перевірив знову"
+            f"{briefing_id}.yaml · відредагуйте й надішліть назад для повторної перевірки"
         )
         lines = preview.visible_text.splitlines()
         assert lines[0] == f"Чернетка · {briefing_id}"
