@@ -79,12 +79,14 @@ class Article:
     admin_id: int
     text: str
     parts: int
+    language: str = "en"  # the language of the chat the parts came from, for the answers
 
 
 @dataclass
 class _Parts:
     admin_id: int
     last: dt.datetime
+    language: str
     texts: dict[int, str] = field(default_factory=dict)  # by message id
 
 
@@ -101,11 +103,17 @@ class ArticleParts:
         return parts is not None and now - parts.last <= self.window
 
     def add(
-        self, chat_id: int, admin_id: int, message_id: int, text: str, now: dt.datetime
+        self,
+        chat_id: int,
+        admin_id: int,
+        message_id: int,
+        text: str,
+        now: dt.datetime,
+        language: str = "en",
     ) -> Article | None:
         """Keep one part; returns the earlier article of this chat if its window had closed."""
         earlier = None if self.collecting(chat_id, now) else self.take(chat_id)
-        parts = self._chats.setdefault(chat_id, _Parts(admin_id, now))
+        parts = self._chats.setdefault(chat_id, _Parts(admin_id, now, language))
         parts.last = max(parts.last, now)
         parts.texts[message_id] = text
         return earlier
@@ -117,7 +125,7 @@ class ArticleParts:
             return None
         # Updates may be handled out of order; message ids give the order they were sent in.
         texts = [parts.texts[number].strip() for number in sorted(parts.texts)]
-        return Article(chat_id, parts.admin_id, "\n\n".join(texts), len(texts))
+        return Article(chat_id, parts.admin_id, "\n\n".join(texts), len(texts), parts.language)
 
     def waiting(self) -> list[int]:
         """Chats with parts waiting."""

@@ -19,6 +19,7 @@ from bot.briefing.render import (
     render_quotes,
     render_summary,
 )
+from bot.i18n import EN, Translator
 
 MAX_ERRORS_SHOWN = 20
 _REVIEW = re.compile(r"#\s*review:\s*(.*\S)")
@@ -29,74 +30,97 @@ def review_lines(yaml_text: str) -> list[str]:
     return [match[1] for match in _REVIEW.finditer(yaml_text)]
 
 
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
-
-
-def render_draft_preview(briefing: Briefing, reviews: Sequence[str], *, edited: bool) -> str:
+def render_draft_preview(
+    briefing: Briefing, reviews: Sequence[str], *, edited: bool, tr: Translator = EN
+) -> str:
     """The check-list shown with a draft: title, id, counts and every line to review."""
-    kind = "Edited draft" if edited else "Draft"
+    heading = (
+        tr._("<b>Edited draft</b> · <code>%(id)s</code>")
+        if edited
+        else tr._("<b>Draft</b> · <code>%(id)s</code>")
+    )
+    quotes, attendees, related = (
+        len(briefing.quotes),
+        len(briefing.attendees),
+        len(briefing.related),
+    )
     counts = " · ".join(
         [
-            _count(len(briefing.quotes), "quote"),
-            _count(len(briefing.attendees), "attendee"),
-            _count(len(briefing.related), "related headline"),
+            tr.ngettext("%(count)d quote", "%(count)d quotes", quotes) % {"count": quotes},
+            tr.ngettext("%(count)d attendee", "%(count)d attendees", attendees)
+            % {"count": attendees},
+            tr.ngettext("%(count)d related headline", "%(count)d related headlines", related)
+            % {"count": related},
         ]
     )
     lines = [
-        f"<b>{kind}</b> · <code>{e(briefing.id)}</code>",
+        heading % {"id": e(briefing.id)},
         f"<b>{e(briefing.title)}</b>",
-        f"<i>{format_date(briefing.published_date)}</i> · {counts}",
+        f"<i>{format_date(briefing.published_date, tr)}</i> · {counts}",
         "",
     ]
     if reviews:
-        lines.append(f"<b>To review</b> ({len(reviews)}):")
+        lines.append(tr._("<b>To review</b> (%(count)d):") % {"count": len(reviews)})
         lines += [f"{BULLET} {e(review)}" for review in reviews]
     else:
-        lines.append("Nothing marked for review.")
+        lines.append(tr._("Nothing marked for review."))
     lines += [
         "",
-        "<i>Publish puts it on air now; Preview shows it as readers will see it; "
-        "to change it, edit the .yaml file and send it back.</i>",
+        tr._(
+            "<i>Publish puts it on air now; Preview shows it as readers will see it; "
+            "to change it, edit the .yaml file and send it back.</i>"
+        ),
     ]
     return "\n".join(lines)
 
 
-def render_reader_view(briefing: Briefing) -> list[str]:
+def render_reader_view(briefing: Briefing, tr: Translator = EN) -> list[str]:
     """The summary, attendees and quotes exactly as readers will see them, one message each."""
     return [
-        render_summary(briefing),
-        render_attendees(briefing),
-        render_quotes(briefing, briefing.quotes),
+        render_summary(briefing, tr),
+        render_attendees(briefing, tr),
+        render_quotes(briefing, briefing.quotes, tr=tr),
     ]
 
 
-def render_draft_errors(file_name: str, errors: Sequence[BriefingError]) -> str:
+def render_draft_errors(
+    file_name: str, errors: Sequence[BriefingError], tr: Translator = EN
+) -> str:
     """The errors of an edited draft, one per line as `briefbot validate` prints them."""
-    noun = "error" if len(errors) == 1 else "errors"
     shown = [e(str(error)) for error in errors[:MAX_ERRORS_SHOWN]]
+    heading = tr.ngettext(
+        "<b>%(file)s</b> has %(count)d error; fix and send it again:",
+        "<b>%(file)s</b> has %(count)d errors; fix and send it again:",
+        len(errors),
+    )
     lines = [
-        f"<b>{e(file_name)}</b> has {len(errors)} {noun}; fix and send it again:",
+        heading % {"file": e(file_name), "count": len(errors)},
         "<pre>" + "\n".join(shown) + "</pre>",
     ]
     if len(errors) > MAX_ERRORS_SHOWN:
-        lines.append(f"…and {len(errors) - MAX_ERRORS_SHOWN} more.")
+        more = len(errors) - MAX_ERRORS_SHOWN
+        lines.append(tr._("…and %(count)d more.") % {"count": more})
     return "\n".join(lines)
 
 
-def render_published(briefing: Briefing, file_name: str, replaced: bool) -> str:
+def render_published(
+    briefing: Briefing, file_name: str, replaced: bool, tr: Translator = EN
+) -> str:
     """Confirmation that a briefing is on air."""
-    verb = "Replaced" if replaced else "Published"
-    return (
-        f"<b>{verb}</b> <code>{e(briefing.id)}</code> as {e(file_name)}: on air now and in "
-        f"the next digests.\n/summary {e(briefing.id)}"
+    message = (
+        tr._("<b>Replaced</b> <code>%(id)s</code> as %(file)s: on air now and in the next digests.")
+        if replaced
+        else tr._(
+            "<b>Published</b> <code>%(id)s</code> as %(file)s: on air now and in the next digests."
+        )
     )
+    return message % {"id": e(briefing.id), "file": e(file_name)} + f"\n/summary {e(briefing.id)}"
 
 
-def render_already_published(briefing_id: str, file_name: str) -> str:
+def render_already_published(briefing_id: str, file_name: str, tr: Translator = EN) -> str:
     """The answer to publishing an id that is on air already, offering to replace it."""
-    return (
-        f"A briefing with the id <code>{e(briefing_id)}</code> exists already ({e(file_name)}). "
+    return tr._(
+        "A briefing with the id <code>%(id)s</code> exists already (%(file)s). "
         "Replace it with this draft? To publish it as a new briefing instead, change "
         "<code>id</code> in the .yaml file and send it back."
-    )
+    ) % {"id": e(briefing_id), "file": e(file_name)}

@@ -47,7 +47,7 @@ from bot.handlers.keyboards import (
     draft_keyboard,
     replace_keyboard,
 )
-from bot.i18n import N_
+from bot.i18n import EN, N_, Translator, translator
 from bot.storage import PendingDraft
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ NOT_ADMIN = N_("This command is for the bot's admins.")
 NOT_FOR_FILES = N_(
     "I can't do anything with files, sorry. Send me words to search the briefings, or see /help."
 )
+NO_LONGER_PENDING = N_("This draft is no longer pending: it was published or discarded.")
 _COMMAND = re.compile(r"/\S*\s?(.*)", re.DOTALL)
 
 
@@ -102,7 +103,13 @@ def _keep(services: BotServices, admin_id: int, chat_id: int, name: str, text: s
 
 
 async def offer_draft(
-    bot: Bot, services: BotServices, chat_id: int, admin_id: int, raw: bytes | str, parts: int = 1
+    bot: Bot,
+    services: BotServices,
+    chat_id: int,
+    admin_id: int,
+    raw: bytes | str,
+    parts: int = 1,
+    tr: Translator = EN,
 ) -> None:
     """Draft an article and send the draft: the .yaml file, then the preview with its buttons."""
     today = services.clock.now().date()
@@ -110,26 +117,44 @@ async def offer_draft(
         # Drafting a long article takes a while; other chats' updates go on meanwhile.
         draft = await asyncio.to_thread(draft_article, raw, today=today)
     except DraftError as exc:
-        await _send(bot, chat_id, f"I could not draft that: {e(str(exc))}")
+        await _send(
+            bot, chat_id, tr._("I could not draft that: %(error)s") % {"error": e(str(exc))}
+        )
         return
     name = f"{draft.briefing.id}.yaml"
     key = _keep(services, admin_id, chat_id, name, draft.yaml)
-    joined = f" · joined from {parts} messages" if parts > 1 else ""
+    if parts > 1:
+        caption = tr.ngettext(
+            "%(file)s · joined from %(count)d message · edit it and send it back to check it again",
+            "%(file)s · joined from %(count)d messages · "
+            "edit it and send it back to check it again",
+            parts,
+        )
+    else:
+        caption = tr._("%(file)s · edit it and send it back to check it again")
     await bot.send_document(
         chat_id,
         InputFile(draft.yaml.encode("utf-8"), filename=name),
-        caption=f"{e(name)}{joined} · edit it and send it back to check it again",
+        caption=caption % {"file": e(name), "count": parts},
     )
     reviews = draft.reviews or review_lines(draft.yaml)
-    html = render_draft_preview(draft.briefing, reviews, edited=False)
-    await _send(bot, chat_id, html, draft_keyboard(key))
+    html = render_draft_preview(draft.briefing, reviews, edited=False, tr=tr)
+    await _send(bot, chat_id, html, draft_keyboard(key, tr))
 
 
 async def close_article_window(bot: Bot, services: BotServices, chat_id: int) -> None:
     """No more parts came: draft the article waiting in `chat_id`, if any."""
     article = services.article_parts.take(chat_id)
     if article is not None:
-        await offer_draft(bot, services, chat_id, article.admin_id, article.text, article.parts)
+        await offer_draft(
+            bot,
+            services,
+            chat_id,
+            article.admin_id,
+            article.text,
+            article.parts,
+            translator(article.language),
+        )
 
 
 async def _window_closed(context: BotContext) -> None:
@@ -143,9 +168,19 @@ async def _collect(context: BotContext, message: Message, admin_id: int, text: s
     services = context.services
     parts = services.article_parts
     chat_id = message.chat_id
-    earlier = parts.add(chat_id, admin_id, message.message_id, text, services.clock.now())
+    now = services.clock.now()
+    language = context.tr.language
+    earlier = parts.add(chat_id, admin_id, message.message_id, text, now, language)
     if earlier is not None:
-        await offer_draft(context.bot, services, chat_id, admin_id, earlier.text, earlier.parts)
+        await offer_draft(
+            context.bot,
+            services,
+            chat_id,
+            admin_id,
+            earlier.text,
+            earlier.parts,
+            translator(earlier.language),
+        )
     # Without the JobQueue (the simulator, tests) the harness closes the window instead.
     application = cast(BotApplication, context.application)
     jobs = application.job_queue if context.bot_data.get("schedule_jobs") else None
@@ -172,15 +207,17 @@ async def cmd_draft(update: Update, context: BotContext) -> None:
         await reply(update, context.tr._(NOT_ADMIN))
         return
     if not is_private(update):
-        await reply(update, "Drafting works in a private chat with me.")
+        await reply(update, context.tr._("Drafting works in a private chat with me."))
         return
     match = _COMMAND.match(message.text)
     text = match[1].strip() if match else ""
     if not text:
         await reply(
             update,
-            "Send the article after <code>/draft</code>, paste it as a message, forward it, "
-            "or send it as a .txt, .html or .md file.",
+            context.tr._(
+                "Send the article after <code>/draft</code>, paste it as a message, forward it, "
+                "or send it as a .txt, .html or .md file."
+            ),
         )
         return
     await _collect(context, message, user.id, text)
@@ -205,18 +242,19 @@ async def on_document(update: Update, context: BotContext) -> None:
     except Refused as exc:
         await reply(update, e(str(exc)))
         return
+    tr = context.tr
     if kind == "article":
-        await offer_draft(context.bot, services, message.chat_id, user.id, data)
+        await offer_draft(context.bot, services, message.chat_id, user.id, data, tr=tr)
         return
     try:
         briefing = parse_briefing(data, Path(name))
     except BriefingFileError as exc:
-        await reply(update, render_draft_errors(name, exc.errors))
+        await reply(update, render_draft_errors(name, exc.errors, tr))
         return
     text = data.decode("utf-8")
     key = _keep(services, user.id, message.chat_id, name, text)
-    html = render_draft_preview(briefing, review_lines(text), edited=True)
-    await reply(update, html, draft_keyboard(key))
+    html = render_draft_preview(briefing, review_lines(text), edited=True, tr=tr)
+    await reply(update, html, draft_keyboard(key, tr))
 
 
 async def on_draft_button(update: Update, context: BotContext) -> None:
@@ -224,39 +262,40 @@ async def on_draft_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    services = context.services
+    services, tr = context.services, context.tr
     prefix, key = query.data[:3], query.data[3:]
     user_id = query.from_user.id
     if not services.is_admin(user_id):
-        await query.answer(context.tr._("These buttons are for the bot's admins."))
+        await query.answer(tr._("These buttons are for the bot's admins."))
         return
     pending = services.store.draft(key)
     if pending is None:
-        await query.answer("This draft is no longer pending: it was published or discarded.")
+        await query.answer(tr._(NO_LONGER_PENDING))
         return
     if pending.admin_id != user_id:
-        await query.answer("Only the admin who made this draft can use its buttons.")
+        await query.answer(tr._("Only the admin who made this draft can use its buttons."))
         return
     try:
         briefing = parse_briefing(pending.yaml.encode("utf-8"), Path(pending.file_name))
     except BriefingFileError as exc:
         await query.answer()
-        await reply(update, render_draft_errors(pending.file_name, exc.errors))
+        await reply(update, render_draft_errors(pending.file_name, exc.errors, tr))
         return
     if prefix == DRAFT_PREVIEW_PREFIX:
         await query.answer()
-        for html in render_reader_view(briefing):
+        for html in render_reader_view(briefing, tr):
             await reply(update, html)
     elif prefix == DRAFT_DISCARD_PREFIX:
         # Deleting claims the draft: of two quick presses, only one goes on.
         if services.store.delete_draft(key):
-            await query.answer("Discarded.")
-            await reply(update, f"Draft <code>{e(briefing.id)}</code> discarded.")
+            await query.answer(tr._("Discarded."))
+            discarded = tr._("Draft <code>%(id)s</code> discarded.")
+            await reply(update, discarded % {"id": e(briefing.id)})
         else:
-            await query.answer("This draft is no longer pending: it was published or discarded.")
+            await query.answer(tr._(NO_LONGER_PENDING))
     elif prefix in (DRAFT_PUBLISH_PREFIX, DRAFT_REPLACE_PREFIX):
         if not services.store.delete_draft(key):
-            await query.answer("This draft is no longer pending: it was published or discarded.")
+            await query.answer(tr._(NO_LONGER_PENDING))
             return
         await _publish(update, context, pending, briefing, replace=prefix == DRAFT_REPLACE_PREFIX)
 
@@ -271,7 +310,7 @@ async def _publish(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    services = context.services
+    services, tr = context.services, context.tr
     folder = services.config.briefings.dir
     try:
         published = publish_draft(
@@ -282,21 +321,22 @@ async def _publish(
         await query.answer()
         await reply(
             update,
-            render_already_published(exc.briefing_id, exc.path.name),
-            replace_keyboard(pending.key),
+            render_already_published(exc.briefing_id, exc.path.name, tr),
+            replace_keyboard(pending.key, tr),
         )
         return
     except PublishError as exc:
         services.store.save_draft(pending)
         await query.answer()
-        await reply(update, f"Not published: {e(str(exc))}")
+        await reply(update, tr._("Not published: %(error)s") % {"error": e(str(exc))})
         return
     log.info(
         "briefing %s %s by admin %s: %s",
         briefing.id, "replaced" if published.replaced else "published", pending.admin_id,
         published.path,
     )  # fmt: skip
-    await query.answer("Published." if not published.replaced else "Replaced.")
+    await query.answer(tr._("Replaced.") if published.replaced else tr._("Published."))
     await reply(
-        update, render_published(published.briefing, published.path.name, published.replaced)
+        update,
+        render_published(published.briefing, published.path.name, published.replaced, tr),
     )

@@ -219,26 +219,26 @@ DRAFT_PREFIXES = (
 )
 
 
-def draft_keyboard(key: str) -> InlineKeyboardMarkup:
+def draft_keyboard(key: str, tr: Translator = EN) -> InlineKeyboardMarkup:
     """Buttons under a draft's preview."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("✅ Publish", callback_data=DRAFT_PUBLISH_PREFIX + key),
-                InlineKeyboardButton("👁 Preview", callback_data=DRAFT_PREVIEW_PREFIX + key),
-                InlineKeyboardButton("🗑 Discard", callback_data=DRAFT_DISCARD_PREFIX + key),
+                InlineKeyboardButton(tr._("✅ Publish"), callback_data=DRAFT_PUBLISH_PREFIX + key),
+                InlineKeyboardButton(tr._("👁 Preview"), callback_data=DRAFT_PREVIEW_PREFIX + key),
+                InlineKeyboardButton(tr._("🗑 Discard"), callback_data=DRAFT_DISCARD_PREFIX + key),
             ]
         ]
     )
 
 
-def replace_keyboard(key: str) -> InlineKeyboardMarkup:
+def replace_keyboard(key: str, tr: Translator = EN) -> InlineKeyboardMarkup:
     """Buttons when a draft's id is on air already."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("♻️ Replace", callback_data=DRAFT_REPLACE_PREFIX + key),
-                InlineKeyboardButton("🗑 Discard", callback_data=DRAFT_DISCARD_PREFIX + key),
+                InlineKeyboardButton(tr._("♻️ Replace"), callback_data=DRAFT_REPLACE_PREFIX + key),
+                InlineKeyboardButton(tr._("🗑 Discard"), callback_data=DRAFT_DISCARD_PREFIX + key),
             ]
         ]
     )

@@ -284,3 +284,81 @@ class TestRefusals:
         [answer] = await sim.say(f"/draft {ARTICLE}", chat_id=READER)
         assert answer.visible_text == "This command is for the bot's admins."
         assert await sim.close_article_windows() == []
+
+
+class TestInTheAdminsLanguage:
+    """Drafts, their buttons and what a press answers come in the admin's chat language; the
+    review notes stay as written in the .yaml file."""
+
+    async def test_ukrainian_app_gets_a_ukrainian_draft_and_publish(
+        self, sim: SimulatedBot
+    ) -> None:
+        sim.updates.language_code = "uk"
+        document, preview = await draft(sim)
+        briefing_id = str(document.document_name).removesuffix(".yaml")
+        assert document.visible_text == (
+            f"{briefing_id}.yaml · відредагуйте й надішліть назад для повторної перевірки"
+        )
+        lines = preview.visible_text.splitlines()
+        assert lines[0] == f"Чернетка · {briefing_id}"
+        assert lines[2].startswith("25 листопада 2026")  # the date as Babel writes it
+        assert lines[2].endswith("· 18 цитат · 15 учасників · 20 пов’язаних заголовків")
+        assert lines[4] == "Перевірити (11):"
+        assert lines[5].startswith("• published: 2026-11-25 — no date found in the article")
+        assert lines[-1].startswith("«Опублікувати» відкриває огляд читачам одразу")
+        assert [label for label, _ in buttons(preview)] == [
+            "✅ Опублікувати",
+            "👁 Перегляд",
+            "🗑 Видалити",
+        ]
+        shown = await sim.press(preview, press_data(preview, "Перегляд"), user_id=ADMIN)
+        assert [m.visible_text.split(" · ")[0] for m in shown[1:]] == ["Учасники", "Цитати"]
+        [done] = await sim.press(preview, press_data(preview, "Опублікувати"), user_id=ADMIN)
+        assert done.visible_text == (
+            f"Опубліковано {briefing_id} як {briefing_id}.yaml: огляд уже доступний читачам "
+            f"і потрапить до найближчих добірок.\n/summary {briefing_id}"
+        )
+        assert toast(sim) == "Опубліковано."
+        assert await sim.press(preview, press_data(preview, "Опублікувати"), user_id=ADMIN) == []
+        assert toast(sim) == "Ця чернетка вже неактуальна: її опубліковано або видалено."
+
+    async def test_joined_parts_and_errors_use_ukrainian_plurals(self, sim: SimulatedBot) -> None:
+        sim.updates.language_code = "uk"
+        for text in ("Tram line approved", "The council voted 9 to 4.", "Work starts in spring."):
+            await sim.feed(sim.updates.forwarded(text, chat_id=ADMIN))
+        document, _ = await sim.close_article_windows()
+        assert "· зібрано з 3 повідомлень ·" in document.visible_text
+        [answer] = await sim.send_document(EDITED.read_bytes(), EDITED.name, chat_id=ADMIN)
+        assert answer.visible_text.splitlines() == [
+            "У файлі porto-tram-line.yaml 1 помилка; виправте й надішліть знову:",
+            "porto-tram-line.yaml:17: quotes[1].speaker: field required",
+        ]
+
+    async def test_french_chosen_for_the_chat_wins_over_the_app(
+        self, sim: SimulatedBot, briefings_dir: Path
+    ) -> None:
+        await sim.say("/language fr", chat_id=ADMIN)
+        fixed = EDITED.read_text("utf-8").replace("  - role: Councillor", "  - speaker: Rui Matos")
+        [preview] = await sim.send_document(fixed.encode(), EDITED.name, chat_id=ADMIN)
+        assert preview.visible_text.splitlines()[:5] == [
+            "Brouillon modifié · porto-tram-line",
+            "Porto council approves a second tram line across the river",
+            "24 novembre 2026 · 2 citations · 2 participants · 0 titre lié",
+            "",
+            "À vérifier (1) :",
+        ]
+        assert [label for label, _ in buttons(preview)] == ["✅ Publier", "👁 Aperçu", "🗑 Supprimer"]
+        [gone] = await sim.press(preview, press_data(preview, "Supprimer"), user_id=ADMIN)
+        assert gone.visible_text == "Brouillon porto-tram-line supprimé."
+        assert toast(sim) == "Supprimé."
+        seed = briefing_yaml(SEED_ID, "2026-11-24", title="Corrected title")
+        [again] = await sim.send_document(seed.encode(), f"{SEED_ID}.yaml", chat_id=ADMIN)
+        [refused] = await sim.press(again, press_data(again, "Publier"), user_id=ADMIN)
+        assert refused.visible_text.startswith(
+            f"Une synthèse avec l’identifiant {SEED_ID} existe déjà ({SEED_ID}.yaml)."
+        )
+        assert [label for label, _ in buttons(refused)] == ["♻️ Remplacer", "🗑 Supprimer"]
+        [done] = await sim.press(refused, press_data(refused, "Remplacer"), user_id=ADMIN)
+        assert done.visible_text.startswith(f"Remplacée : {SEED_ID}, fichier {SEED_ID}.yaml.")
+        assert toast(sim) == "Remplacée."
+        assert file_names(briefings_dir) == [f"{SEED_ID}.yaml"]
