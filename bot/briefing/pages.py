@@ -9,6 +9,7 @@ answer is one page; buttons turn the pages.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from bot.briefing.split import MESSAGE_LIMIT, split_html, visible_length
 
 # Room kept free on every page for the "Page 12 of 34" line (and the blank line before it).
 FOOTER_ROOM = 40
+# Every page turn measures the same items again (each ~3-6 µs); the lengths of recent items are
+# kept, the same few thousand strings at most.
+_measured = functools.lru_cache(maxsize=4096)(visible_length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +45,8 @@ class Section:
 def _cost(item: Item, group: str | None, tight: bool, first: bool) -> int:
     """The visible length `item` adds to a page whose last item was in `group`."""
     if item.group and item.group != group:
-        return 2 + visible_length(item.group) + 1 + visible_length(item.html)
-    return (2 if first or not tight else 1) + visible_length(item.html)
+        return 2 + _measured(item.group) + 1 + _measured(item.html)
+    return (2 if first or not tight else 1) + _measured(item.html)
 
 
 def _assemble(section: Section, items: Sequence[Item]) -> str:

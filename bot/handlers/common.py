@@ -148,6 +148,12 @@ async def track_chat(update: Update, context: BotContext) -> None:
         log.info("chat %s is back; digests resume", chat.id)
 
 
+async def count_and_track(update: Update, context: BotContext) -> None:
+    """Every update, before any other handler: `count_update`, then `track_chat`."""
+    await count_update(update, context)
+    await track_chat(update, context)
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """Log a handler's exception with its traceback and tell the chat something went wrong."""
     error = context.error

@@ -55,14 +55,20 @@ class Metrics:
             registry=r,
         )  # fmt: skip
         self._roles: set[str] = set()
+        # The labelled children per command: `labels()` costs a lock and a lookup each call.
+        self._per_command: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
         for outcome in ("sent", "failed", "gone"):
             self.digests.labels(outcome)  # present at 0 before the first digest
         self.set_role("single")
 
     def command(self, name: str, outcome: str, seconds: float) -> None:
         """Count one handled update and how long its answer took."""
-        self.commands.labels(name, outcome).inc()
-        self.answer_seconds.labels(name).observe(seconds)
+        children = self._per_command.get((name, outcome))
+        if children is None:
+            children = (self.commands.labels(name, outcome), self.answer_seconds.labels(name))
+            self._per_command[name, outcome] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def digest(self, outcome: str) -> None:
         """Count one digest: ``sent``, ``failed`` or ``gone``."""

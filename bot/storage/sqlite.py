@@ -194,6 +194,8 @@ class SubscriptionStore:
         # Chat records as last read: every command reads its chat's, and writes are rare. Any
         # write empties it, and a read overlapping a write is not kept (`_writes` moved on).
         self._chats: dict[int, ChatRecord | None] = {}
+        # The same for the chat's language, which every answer reads to pick its wording.
+        self._languages: dict[int, str | None] = {}
         self._writes = 0
         # isolation_level=None: transactions are explicit (`_transaction`), never implicit.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -240,6 +242,7 @@ class SubscriptionStore:
     def _forget_chats(self) -> None:
         self._writes += 1
         self._chats = {}
+        self._languages = {}
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -334,10 +337,17 @@ class SubscriptionStore:
 
     def chat_language(self, chat_id: int) -> str | None:
         """The language a chat chose with /language, if any."""
+        languages = self._languages
+        if chat_id in languages:
+            return languages[chat_id]
+        writes = self._writes
         row = self._db.execute(
             "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
         ).fetchone()
-        return row[0] if row and isinstance(row[0], str) else None
+        language = row[0] if row and isinstance(row[0], str) else None
+        if writes == self._writes and len(languages) < CHAT_CACHE_SIZE:
+            languages[chat_id] = language
+        return language
 
     def set_language(self, chat_id: int, language: str | None, now: dt.datetime) -> None:
         """Remember a chat's language (None: follow each user's Telegram language)."""
