@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_ID = "ukraine-allies-virtual-meeting"
 # A Wednesday, well after the seed's publication.
 T0 = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Put the root logger back as it was: `briefbot run` called in-process installs handlers."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    yield
+    for handler in root.handlers:
+        if handler not in saved[0]:
+            handler.close()
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
 
 
 def token_like(number: int = 123456789, seed: str = "FakeTokenForTests") -> str:
