@@ -114,6 +114,13 @@ class StateDump:
     topics: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The columns a `ChatRecord` and a `ChannelRecord` are read from, in the order their fields take.
+CHAT_COLUMNS = (
+    "chat_id, chat_type, timezone, subscribed, daily_at, active, inactive_reason, next_due, "
+    "current_briefing"
+)
+CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
+
 # The chat columns a dump carries, in order.
 CHAT_FIELDS = (
     "chat_id", "chat_type", "timezone", "subscribed", "daily_at", "active", "inactive_reason",

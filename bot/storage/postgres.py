@@ -27,6 +27,8 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.storage.base import (
+    CHANNEL_COLUMNS,
+    CHAT_COLUMNS,
     CHAT_DEFAULTS,
     CHAT_FIELDS,
     DELIVERY_FIELDS,
@@ -123,11 +125,6 @@ PROBE_SECONDS = 0.5
 # may mark the chat gone meanwhile; this bounds how long a returning chat stays unnoticed here.
 KNOWN_ACTIVE_SECONDS = 60.0
 
-_CHAT_COLUMNS = (
-    "chat_id, chat_type, timezone, subscribed, daily_at, active, inactive_reason, next_due, "
-    "current_briefing"
-)
-
 
 def _problem(exc: BaseException, url: str) -> str:
     """One line on why a connection failed, in words an operator acts on."""
@@ -170,9 +167,6 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         next_due=due.astimezone(dt.UTC) if due is not None else None,
         current_briefing=current,
     )
-
-
-_CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
 
 
 def _channel(row: tuple[Any, ...]) -> ChannelRecord:
@@ -340,7 +334,7 @@ class PostgresStore:
         """The record of a chat, if the bot has seen it."""
         row = self._call(
             lambda c: c.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = %s", (chat_id,)
+                f"SELECT {CHAT_COLUMNS} FROM chats WHERE chat_id = %s", (chat_id,)
             ).fetchone()
         )
         return _chat(row) if row else None
@@ -450,7 +444,7 @@ class PostgresStore:
         """Active subscribed chats whose next digest is due at `now`, most overdue first."""
         rows = self._call(
             lambda c: c.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed AND active"
+                f"SELECT {CHAT_COLUMNS} FROM chats WHERE subscribed AND active"
                 " AND next_due <= %s ORDER BY next_due, chat_id",
                 (_utc(now),),
             ).fetchall()
@@ -470,7 +464,7 @@ class PostgresStore:
                 " ORDER BY next_due, chat_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
                 " UPDATE chats SET claimed_by = %(replica)s, claimed_until = %(until)s"
                 " FROM due WHERE chats.chat_id = due.chat_id RETURNING "
-                + ", ".join(f"chats.{name.strip()}" for name in _CHAT_COLUMNS.split(",")),
+                + ", ".join(f"chats.{name.strip()}" for name in CHAT_COLUMNS.split(",")),
                 {"now": _utc(now), "limit": limit, "replica": replica, "until": until},
             ).fetchall()
         )
@@ -523,7 +517,7 @@ class PostgresStore:
         """Every subscribed chat, active or not."""
         rows = self._call(
             lambda c: c.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed ORDER BY chat_id"
+                f"SELECT {CHAT_COLUMNS} FROM chats WHERE subscribed ORDER BY chat_id"
             ).fetchall()
         )
         return [_chat(row) for row in rows]
@@ -700,8 +694,7 @@ class PostgresStore:
         """What the bot knows of a channel, if it is one the bot has seen."""
         row = self._call(
             lambda c: c.execute(
-                f"SELECT {_CHANNEL_COLUMNS} FROM chats"
-                " WHERE chat_id = %s AND chat_type = 'channel'",
+                f"SELECT {CHANNEL_COLUMNS} FROM chats WHERE chat_id = %s AND chat_type = 'channel'",
                 (chat_id,),
             ).fetchone()
         )
@@ -757,7 +750,7 @@ class PostgresStore:
         """The channels this user set up, by title."""
         rows = self._call(
             lambda c: c.execute(
-                f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
+                f"SELECT {CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
                 " AND configured_by = %s ORDER BY chat_title, chat_id",
                 (user_id,),
             ).fetchall()

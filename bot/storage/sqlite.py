@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage.base import (
+    CHANNEL_COLUMNS,
+    CHAT_COLUMNS,
     CHAT_DEFAULTS,
     CHAT_FIELDS,
     CHAT_FLAGS,
@@ -142,9 +144,6 @@ def _precheck(path: Path) -> None:
         raise StorageError(path, "permission denied (the file must be readable and writable)")
 
 
-_CHANNEL_COLUMNS = "chat_id, chat_title, username, configured_by, can_post, active, subscribed"
-
-
 def _channel(row: sqlite3.Row | tuple[object, ...]) -> ChannelRecord:
     cid, title, username, by, can_post, active, subscribed = row
     return ChannelRecord(
@@ -156,12 +155,6 @@ def _channel(row: sqlite3.Row | tuple[object, ...]) -> ChannelRecord:
         active=bool(active),
         subscribed=bool(subscribed),
     )
-
-
-_CHAT_COLUMNS = (
-    "chat_id, chat_type, timezone, subscribed, daily_at, active, inactive_reason, next_due, "
-    "current_briefing"
-)
 
 
 def _chat(row: sqlite3.Row | tuple[object, ...]) -> ChatRecord:
@@ -268,7 +261,7 @@ class SubscriptionStore:
             return chats[chat_id]
         writes = self._writes
         row = self._db.execute(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
+            f"SELECT {CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
         ).fetchone()
         record = _chat(row) if row else None
         if writes == self._writes and len(chats) < CHAT_CACHE_SIZE:
@@ -333,7 +326,7 @@ class SubscriptionStore:
             self._update(chat_id, now, timezone=timezone, next_due=_iso(next_due))
 
     # -- the chat's language (/language) -----------------------------------------------------
-    # Kept apart from `_CHAT_COLUMNS` so the column stays one migration and these two methods.
+    # Kept apart from `CHAT_COLUMNS` so the column stays one migration and these two methods.
 
     def chat_language(self, chat_id: int) -> str | None:
         """The language a chat chose with /language, if any."""
@@ -396,7 +389,7 @@ class SubscriptionStore:
     def due_chats(self, now: dt.datetime) -> list[ChatRecord]:
         """Active subscribed chats whose next digest is due at `now`, most overdue first."""
         rows = self._db.execute(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
+            f"SELECT {CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
             " AND next_due <= ? ORDER BY next_due, chat_id",
             (_iso(now),),
         ).fetchall()
@@ -409,7 +402,7 @@ class SubscriptionStore:
         until = _iso(now + dt.timedelta(seconds=lease_seconds))
         with self._transaction() as db:
             rows = db.execute(
-                f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
+                f"SELECT {CHAT_COLUMNS} FROM chats WHERE subscribed = 1 AND active = 1"
                 " AND next_due <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
                 " ORDER BY next_due, chat_id LIMIT ?",
                 (_iso(now), _iso(now), limit),
@@ -458,7 +451,7 @@ class SubscriptionStore:
     def subscribed_chats(self) -> list[ChatRecord]:
         """Every subscribed chat, active or not."""
         rows = self._db.execute(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE subscribed = 1 ORDER BY chat_id"
+            f"SELECT {CHAT_COLUMNS} FROM chats WHERE subscribed = 1 ORDER BY chat_id"
         ).fetchall()
         return [_chat(row) for row in rows]
 
@@ -559,7 +552,7 @@ class SubscriptionStore:
     def channel(self, chat_id: int) -> ChannelRecord | None:
         """What the bot knows of a channel, if it is one the bot has seen."""
         row = self._db.execute(
-            f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_id = ? AND chat_type = 'channel'",
+            f"SELECT {CHANNEL_COLUMNS} FROM chats WHERE chat_id = ? AND chat_type = 'channel'",
             (chat_id,),
         ).fetchone()
         return _channel(row) if row else None
@@ -611,7 +604,7 @@ class SubscriptionStore:
     def channels_configured_by(self, user_id: int) -> list[ChannelRecord]:
         """The channels this user set up, by title."""
         rows = self._db.execute(
-            f"SELECT {_CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
+            f"SELECT {CHANNEL_COLUMNS} FROM chats WHERE chat_type = 'channel'"
             " AND configured_by = ? ORDER BY chat_title, chat_id",
             (user_id,),
         ).fetchall()
