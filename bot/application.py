@@ -71,6 +71,7 @@ from bot.i18n import DEFAULT_LANGUAGE, EN, LANGUAGES, Translator, translator
 from bot.json_request import JSONRequest
 from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
+from bot.polling import PollingRequest
 from bot.scheduling import schedule_jobs
 from bot.storage import open_store
 from bot.upkeep import BriefingUpkeep
@@ -194,8 +195,7 @@ def build_application(
     )
     # python-telegram-bot's own default, but posting JSON: long answers encode ~10x faster.
     builder = builder.request(request or JSONRequest(connection_pool_size=256))
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    builder = builder.get_updates_request(updates_request or PollingRequest())
     if rate_limit:
         limiter = build_rate_limiter(
             services.config.digest.paid_rate, on_flood_wait=services.metrics.flood_wait

@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.briefing.index_store import IndexStore
 from bot.briefing.library import BriefingLibrary
+from bot.briefing.memo import BriefingMemo
 from bot.clock import Clock
 from bot.config import Config
 from bot.digest.planner import DigestPlanner
@@ -46,6 +47,10 @@ class BotServices:
     health: HealthState = field(default_factory=HealthState)
     # Set by `briefbot run`: this process's row among the replicas sharing the database.
     replica: ReplicaState | None = None
+    # Rendered summaries and section pages, with their buttons, by briefing and language.
+    answers: BriefingMemo[tuple[str, InlineKeyboardMarkup | None]] = field(
+        default_factory=BriefingMemo
+    )
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""

@@ -111,7 +111,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         briefing = context.services.library.resolve(context.args[0])
         if briefing is not None:
             _choose(update, context, briefing)
-            await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
+            await reply(update, *_summary(context, briefing))
             return
         welcome = f"{tr._(GONE)}\n\n{welcome}"
     await reply(update, welcome)
@@ -164,8 +164,7 @@ async def cmd_summary(update: Update, context: BotContext) -> None:
     """Title, date, source, summary and key points, with buttons for the other sections."""
     briefing = await _briefing_from_args(update, context)
     if briefing is not None:
-        tr = context.tr
-        await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
+        await reply(update, *_summary(context, briefing))
 
 
 async def cmd_who_attends(update: Update, context: BotContext) -> None:
@@ -189,14 +188,35 @@ async def cmd_timeline(update: Update, context: BotContext) -> None:
         await _send_section(update, context, "t", briefing)
 
 
+def _summary(context: BotContext, briefing: Briefing) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The briefing's summary with its section buttons, rendered once per language."""
+    tr = context.tr
+    return context.services.answers.get(
+        briefing,
+        ("summary", tr.language),
+        lambda: (render_summary(briefing, tr), summary_keyboard(briefing, tr)),
+    )
+
+
 def _section_page(
-    tr: Translator, code: str, briefing: Briefing, page: int, speakers: str | None = None
+    context: BotContext, code: str, briefing: Briefing, page: int, speakers: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of a section and the buttons to the pages around it.
+    """One page of a section and the buttons to the pages around it, rendered once per language.
 
     `speakers` is a key of `quotes_matching`: the quotes of those speakers only. A key too long
     for the buttons' callback data leaves the answer at its first page, with a hint.
     """
+    tr = context.tr
+    return context.services.answers.get(
+        briefing,
+        (code, page, speakers, tr.language),
+        lambda: _render_section_page(tr, code, briefing, page, speakers),
+    )
+
+
+def _render_section_page(
+    tr: Translator, code: str, briefing: Briefing, page: int, speakers: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if speakers is None:
         section = SECTION_BUILDERS[code](briefing, tr)
     else:
@@ -224,7 +244,7 @@ async def _send_section(
     briefing: Briefing,
     speakers: str | None = None,
 ) -> None:
-    await reply(update, *_section_page(context.tr, code, briefing, 1, speakers))
+    await reply(update, *_section_page(context, code, briefing, 1, speakers))
 
 
 async def cmd_quotes(update: Update, context: BotContext) -> None:
@@ -396,8 +416,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         await query.answer()
         _choose(update, context, briefing)
-        tr = context.tr
-        await reply(update, render_summary(briefing, tr), summary_keyboard(briefing, tr))
+        await reply(update, *_summary(context, briefing))
         return
     if data.startswith(SECTION_PREFIX):
         code, _, briefing_id = data.removeprefix(SECTION_PREFIX).partition(":")
@@ -424,7 +443,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer(context.tr._(OUT_OF_DATE))
             return
         await query.answer()
-        shown = _section_page(context.tr, code, briefing, _number(number), speakers or None)
+        shown = _section_page(context, code, briefing, _number(number), speakers or None)
         await _edit(update, *shown)
         return
     await query.answer(context.tr._(OUT_OF_DATE))

@@ -581,3 +581,33 @@ async def test_menu_registration_failure_is_logged_and_the_bot_keeps_running(
         assert "/summary" in answer.visible_text
         assert not bot.errors
     assert "could not register the command menu" in caplog.text
+
+
+class TestRememberedAnswers:
+    """Rendered answers are reused, but never outlive the file or the language they came from."""
+
+    async def test_an_edited_briefing_is_answered_afresh(
+        self, sim: SimulatedBot, write_briefing: Callable[..., Path]
+    ) -> None:
+        attendee = {"name": "Ada Lovelace", "status": "confirmed"}
+        write_briefing("edited", "2026-01-01", attendees=[attendee])
+        sim.reload()
+        [before] = await sim.say("/who_attends edited")
+        [again] = await sim.say("/who_attends edited")
+        assert again.text == before.text
+        assert "Ada Lovelace" in before.visible_text
+        write_briefing("edited", "2026-01-01", attendees=[attendee | {"name": "Grace Hopper"}])
+        sim.reload()
+        [after] = await sim.say("/who_attends edited")
+        assert "Grace Hopper" in after.visible_text
+        assert "Ada Lovelace" not in after.visible_text
+        [summary] = await sim.say("/summary edited")
+        assert summary.visible_text.startswith("Title of edited")
+
+    async def test_a_new_language_is_answered_in_it(self, sim: SimulatedBot) -> None:
+        [english] = await sim.say("/who_attends")
+        assert "Confirmed (7)" in english.visible_text
+        await sim.say("/language fr")
+        [french] = await sim.say("/who_attends")
+        assert "Confirmed (7)" not in french.visible_text
+        assert french.text != english.text
