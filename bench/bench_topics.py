@@ -15,6 +15,8 @@ following three topics (a tag, a name and a two-word phrase). Timed with perf_co
   (reading every briefing's words in batches, yielding in between), then the build. Printed
   with the longest time the event loop was held between two yields ("longest block"), as
   seen by a task that wakes up on every turn of the loop: what a command answer could wait.
+* "read ahead, daily chat": the same on a fresh runner for a chat that has received all but the
+  20 newest briefings: only those it has not received are read.
 
 Run: ``PYTHONPATH=. python bench/bench_topics.py [--count N] [--runs N]``.
 """
@@ -94,6 +96,11 @@ def main() -> None:
         other = _timed(lambda: runner.build(3), args.runs)
         fresh = DigestRunner(store, library, planner, ManualClock(dt.datetime.now(dt.UTC)))
         ahead, longest = asyncio.run(_read_ahead(fresh, 2))
+        # A chat that has had all but the 20 newest, as a daily reader's chat has.
+        store.set_topics(4, ["#ukraine", "Macron", "peace talks"])
+        store.record_deliveries(4, library.newest_ids()[20:], dt.datetime.now(dt.UTC))
+        steady = DigestRunner(store, library, planner, ManualClock(dt.datetime.now(dt.UTC)))
+        ahead_steady, _ = asyncio.run(_read_ahead(steady, 4))
         items = len(cold_digest.items) if cold_digest else 0
         print(f"{len(library)} briefings; the topic digest holds {items} items")
         for name, seconds in [
@@ -102,6 +109,7 @@ def main() -> None:
             ("topics, warm", warm),
             ("topics, other chat", other),
             ("read ahead, cold", ahead),
+            ("read ahead, daily chat", ahead_steady),
         ]:
             print(f"{name:24} {seconds * 1000:9.1f} ms   {seconds / baseline:6.1f}x baseline")
         print(f"{'longest block':24} {longest * 1000:9.1f} ms   (read ahead, cold)")

@@ -155,11 +155,16 @@ class DigestRunner:
     async def read_ahead(self, chat_id: int) -> None:
         """Read the words of the briefings a chat's topics are checked against, not yet read.
 
+        Those the chat has not received, which are all its next digest can hold.
+
         A batch at a time, letting other work run in between, so `build` then finds them read.
         """
         if not self.store.topics(chat_id):
             return
-        for n, bid in enumerate(self.library.newest_ids(), start=1):
+        # Only what `build` will check: a chat that has had most of the archive reads little.
+        delivered = self.store.delivered_ids(chat_id)
+        fresh = (bid for bid in self.library.newest_ids() if bid not in delivered)
+        for n, bid in enumerate(fresh, start=1):
             self._profiles.profile(bid, self.library.stamp(bid), partial(self.library.get, bid))
             if n % READ_AHEAD_BATCH == 0:
                 await asyncio.sleep(0)
