@@ -99,12 +99,17 @@ ON CONFLICT (namespace, path) DO UPDATE SET
 # ts_rank's weights for D, C, B, A: the summary counts 2, names and tags 3, the title 5, as the
 # SQLite index's column weights (key points and quotes only match: they are not in `head`).
 _RANK_WEIGHTS = "{0.0, 0.4, 0.6, 1.0}"
+# A whole word counts twice, a prefix once: "ceasefire" ranks "Ceasefire" above "Ceasefires".
+# (Two ranks: ts_rank counts a word once however many times a query names it.)
 _SEARCH = f"""
-SELECT briefing_id, ts_rank('{_RANK_WEIGHTS}', head, to_tsquery('simple', %s)) AS rank
+SELECT briefing_id,
+       ts_rank('{_RANK_WEIGHTS}', head, to_tsquery('simple', %(prefixes)s))
+       + ts_rank('{_RANK_WEIGHTS}', head, to_tsquery('simple', %(words)s)) AS rank
 FROM briefing_index_files
-WHERE namespace = %s AND briefing_id IS NOT NULL AND doc @@ to_tsquery('simple', %s)
+WHERE namespace = %(namespace)s AND briefing_id IS NOT NULL
+  AND doc @@ to_tsquery('simple', %(match)s)
 ORDER BY rank DESC, published DESC, briefing_id
-LIMIT %s
+LIMIT %(limit)s
 """
 # Letters and digits: the SQL text-search parser splits words at underscores too.
 _WORD = re.compile(r"[^\W_]+")
@@ -139,17 +144,13 @@ def _search_texts(packed: bytes) -> tuple[str, str, str, str]:
     )
 
 
-def _tsquery(words: Sequence[str], operator: str) -> str:
-    """A tsquery of plain words: each quoted (letters and digits only, so never syntax)."""
+def _tsquery(words: Sequence[str], operator: str, *, prefixes: bool = True) -> str:
+    """A tsquery of plain words: each quoted (letters and digits only, so never syntax).
+
+    With `prefixes`, words of at least `MIN_PREFIX` letters also match as prefixes.
+    """
     return f" {operator} ".join(
-        f"'{word}':*" if len(word) >= MIN_PREFIX else f"'{word}'" for word in words
-    )
-
-
-def _rank_query(words: Sequence[str]) -> str:
-    # A whole word counts once more than a prefix, so "ceasefire" ranks above "ceasefires".
-    return " | ".join(
-        f"'{word}':* | '{word}'" if len(word) >= MIN_PREFIX else f"'{word}'" for word in words
+        f"'{word}':*" if prefixes and len(word) >= MIN_PREFIX else f"'{word}'" for word in words
     )
 
 
@@ -448,12 +449,13 @@ class PostgresIndex:
                     self._usable()
                     .execute(
                         _SEARCH,
-                        (
-                            _rank_query(words),
-                            self.namespace,
-                            _tsquery(words, operator),
-                            None if limit < 0 else limit,
-                        ),
+                        {
+                            "prefixes": _tsquery(words, "|"),
+                            "words": _tsquery(words, "|", prefixes=False),
+                            "namespace": self.namespace,
+                            "match": _tsquery(words, operator),
+                            "limit": None if limit < 0 else limit,
+                        },
                     )
                     .fetchall()
                 )
