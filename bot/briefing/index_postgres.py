@@ -37,9 +37,9 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -50,6 +50,9 @@ from bot.briefing.search import MIN_PREFIX
 from bot.briefing.textnorm import fold
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Connection = psycopg.Connection[tuple[Any, ...]]
 
 # A change to these tables' columns must rename them too (and bump FORMAT_VERSION): other
 # replicas of the older version may still be using them.
@@ -100,14 +103,15 @@ ON CONFLICT (namespace, path) DO UPDATE SET
 # SQLite index's column weights (key points and quotes only match: they are not in `head`).
 _RANK_WEIGHTS = "{0.0, 0.4, 0.6, 1.0}"
 # A whole word counts twice, a prefix once: "ceasefire" ranks "Ceasefire" above "Ceasefires".
-# (Two ranks: ts_rank counts a word once however many times a query names it.)
+# (Two ranks: ts_rank counts a word once however many times a query names it.) Each tsquery is
+# a sub-select, so it is parsed once per search rather than once per matching row.
 _SEARCH = f"""
 SELECT briefing_id,
-       ts_rank('{_RANK_WEIGHTS}', head, to_tsquery('simple', %(prefixes)s))
-       + ts_rank('{_RANK_WEIGHTS}', head, to_tsquery('simple', %(words)s)) AS rank
+       ts_rank('{_RANK_WEIGHTS}', head, (SELECT to_tsquery('simple', %(prefixes)s)))
+       + ts_rank('{_RANK_WEIGHTS}', head, (SELECT to_tsquery('simple', %(words)s))) AS rank
 FROM briefing_index_files
 WHERE namespace = %(namespace)s AND briefing_id IS NOT NULL
-  AND doc @@ to_tsquery('simple', %(match)s)
+  AND doc @@ (SELECT to_tsquery('simple', %(match)s))
 ORDER BY rank DESC, published DESC, briefing_id
 LIMIT %(limit)s
 """
@@ -122,8 +126,9 @@ def namespace_of(sources: Iterable[Path | str]) -> str:
     return "\n".join(str(source) for source in sources)
 
 
-def _words(text: str, *, distinct: bool = False) -> str:
-    found = _WORD.findall(fold(text))
+def _words(texts: Iterable[str], *, distinct: bool = False) -> str:
+    # Folded one by one: most texts are plain ASCII, which folds many times faster.
+    found = _WORD.findall("\n".join([fold(text) for text in texts]))
     return " ".join(dict.fromkeys(found) if distinct else found)
 
 
@@ -131,16 +136,17 @@ def _search_texts(packed: bytes) -> tuple[str, str, str, str]:
     """Words of the title, the names and tags, the summary, and everything else.
 
     Read from the packed JSON without validating it again: it was validated when packed.
+    `head` holds each word once per field: smaller rows are faster to rank, and how often a
+    word recurs in a field barely changes which briefing is best.
     """
     data: dict[str, Any] = json.loads(zlib.decompress(packed))
     quotes = data.get("quotes") or []
     names = [a["name"] for a in data.get("attendees") or []] + [q["speaker"] for q in quotes]
     return (
-        _words(data["title"]),
-        # Names recur (every quote repeats its speaker): once each keeps `head` small.
-        _words("\n".join(names + list(data.get("tags") or [])), distinct=True),
-        _words(data["summary"]),
-        _words("\n".join(list(data.get("key_points") or []) + [q["text"] for q in quotes])),
+        _words([data["title"]], distinct=True),
+        _words(names + list(data.get("tags") or []), distinct=True),
+        _words([data["summary"]], distinct=True),
+        _words(list(data.get("key_points") or []) + [q["text"] for q in quotes]),
     )
 
 
@@ -164,10 +170,12 @@ class PostgresIndex:
         *,
         location: str,
         connect_timeout: float = 5.0,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         """Connect, create the tables if needed and check the namespace is this version's.
 
-        `location` names the database in messages (the URL without its password).
+        `location` names the database in messages (the URL without its password);
+        `retry_seconds` is how often a lost connection is tried again.
         `psycopg.Error` if the server cannot be used.
         """
         self.namespace = namespace_of(sources)
@@ -179,8 +187,10 @@ class PostgresIndex:
         self._pending: dict[str, IndexedFile | None] = {}
         self._depth = 0
         self._searchable: set[str] | None = None
-        self._down_since: float | None = None
+        self._down = False
+        self._retry_seconds = retry_seconds
         self._last_try = 0.0
+        self._lost = False  # another version took the namespace over while this one ran
         self._conn = self._connect()
         with self._conn.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_SCHEMA_LOCK,))
@@ -189,11 +199,12 @@ class PostgresIndex:
             self._lock_namespace(self._conn)
             self._claim(self._conn)
 
-    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+    def _connect(self) -> Connection:
         return psycopg.connect(
             self._url,
             autocommit=True,
             connect_timeout=self._timeout,
+            application_name="briefbot index",
             # A common word matches most briefings; a sequential scan would then read every
             # row's `doc` from its compressed storage just to test it, where the GIN index
             # already knows (ten times slower at 10,000 briefings).
@@ -211,12 +222,12 @@ class PostgresIndex:
 
     # -- trust ------------------------------------------------------------------------------
 
-    def _lock_namespace(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+    def _lock_namespace(self, conn: Connection) -> None:
         conn.execute(
             "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_NAMESPACE_LOCK, self.namespace)
         )
 
-    def _why_untrusted(self, conn: psycopg.Connection[tuple[Any, ...]]) -> str | None:
+    def _why_untrusted(self, conn: Connection) -> str | None:
         """Why the namespace's rows are not this version's to use, or None if they are."""
         meta = conn.execute(
             "SELECT format, model FROM briefing_index_meta WHERE namespace = %s",
@@ -231,7 +242,7 @@ class PostgresIndex:
             return "made for another version of the briefing fields"
         return None
 
-    def _has_rows(self, conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+    def _has_rows(self, conn: Connection) -> bool:
         return (
             conn.execute(
                 "SELECT 1 FROM briefing_index_files WHERE namespace = %s LIMIT 1",
@@ -240,7 +251,7 @@ class PostgresIndex:
             is not None
         )
 
-    def _claim(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+    def _claim(self, conn: Connection) -> None:
         """Make the namespace this version's, deleting rows written for another (locked)."""
         why = self._why_untrusted(conn)
         if why is not None:
@@ -265,16 +276,19 @@ class PostgresIndex:
             yield from self._read()
         except psycopg.Error as exc:
             self._failed(exc, "cannot read the briefing index")
+        else:
+            self._reachable()
 
     def _read(self) -> Generator[IndexedFile, None, None]:
-        with self._lock, self._usable().transaction():
-            self._lock_namespace(self._conn)
+        with self._lock, self._usable().transaction() as tx:
+            conn = tx.connection
+            self._lock_namespace(conn)
             # Another version may have taken the namespace over since it was opened.
-            self._claim(self._conn)
+            self._claim(conn)
             # Filled as rows are read: if the read fails half-way, it still says which of the
             # rows handed out have search rows.
             searchable = self._searchable = set()
-            with self._conn.cursor(name="briefing_index_rows", binary=True) as cursor:
+            with conn.cursor(name="briefing_index_rows", binary=True) as cursor:
                 cursor.itersize = 1000
                 cursor.execute(
                     f"SELECT {_COLUMNS}, doc IS NOT NULL FROM briefing_index_files"
@@ -342,11 +356,18 @@ class PostgresIndex:
         self.rebuilt = True
         self._pending.clear()
         self._searchable = set()
-        with self._lock, self._conn.transaction():
-            self._lock_namespace(self._conn)
-            self._conn.execute(
-                "DELETE FROM briefing_index_files WHERE namespace = %s", (self.namespace,)
-            )
+
+        def work(conn: Connection) -> None:
+            with conn.transaction():
+                self._lock_namespace(conn)
+                conn.execute(
+                    "DELETE FROM briefing_index_files WHERE namespace = %s", (self.namespace,)
+                )
+
+        try:
+            self._run(work)
+        except psycopg.Error as exc:
+            self._failed(exc, "cannot write the briefing index")
 
     def _flush(self) -> None:
         pending, self._pending = sorted(self._pending.items()), {}
@@ -354,17 +375,18 @@ class PostgresIndex:
             return
         gone = [path for path, row in pending if row is None]
         rows = [row for _, row in pending if row is not None]
-        try:
-            with self._lock, self._usable().transaction() as tx:
-                conn = tx.connection
+
+        def work(conn: Connection) -> None:
+            with conn.transaction():
                 self._lock_namespace(conn)
-                why = self._why_untrusted(conn)
-                if why is not None:
-                    log.warning(
-                        "briefing index %s now belongs to another version of briefbot;"
-                        " not writing to it",
-                        self.location,
-                    )
+                if self._why_untrusted(conn) is not None:
+                    if not self._lost:
+                        self._lost = True
+                        log.warning(
+                            "briefing index %s now belongs to another version of briefbot;"
+                            " not writing to it",
+                            self.location,
+                        )
                     return
                 if gone:
                     conn.execute(
@@ -374,7 +396,9 @@ class PostgresIndex:
                 if rows:
                     with conn.cursor() as cursor:
                         cursor.executemany(_UPSERT, (self._values(row) for row in rows))
-            self._down_since = None
+
+        try:
+            self._run(work)
         except psycopg.Error as exc:
             # The files stay the truth: what was not written is parsed again at the next start.
             self._failed(exc, "cannot write the briefing index")
@@ -403,24 +427,43 @@ class PostgresIndex:
 
     # -- the connection ---------------------------------------------------------------------
 
-    def _usable(self) -> psycopg.Connection[tuple[Any, ...]]:
-        """The connection, made again if it broke (at most every `RETRY_SECONDS`)."""
+    def _usable(self) -> Connection:
+        """The connection, made again if it broke (at most every `retry_seconds`)."""
         if not self._conn.closed and not self._conn.broken:
             return self._conn
         now = time.monotonic()
-        if now - self._last_try < RETRY_SECONDS:
+        if now - self._last_try < self._retry_seconds:
             raise psycopg.OperationalError("the database is unreachable")
         self._last_try = now
         self._conn = self._connect()
-        if self._down_since is not None:
-            log.info("briefing index %s is reachable again", self.location)
-            self._down_since = None
         return self._conn
 
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        """`work` on the connection; once more on a new one if the old one had broken.
+
+        A server restart or fail-over ends every connection: only using one finds that out.
+        """
+        with self._lock:
+            conn = self._usable()
+            try:
+                result = work(conn)
+            except psycopg.OperationalError:
+                if not conn.broken:
+                    raise
+                self._last_try = 0.0
+                result = work(self._usable())
+        self._reachable()
+        return result
+
+    def _reachable(self) -> None:
+        if self._down:
+            self._down = False
+            log.info("briefing index %s is reachable again", self.location)
+
     def _failed(self, exc: psycopg.Error, what: str) -> None:
-        if self._down_since is None:
-            self._down_since = time.monotonic()
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
+        if not self._down:  # once per outage
+            self._down = True
+            first_line = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
             log.warning("%s %s: %s", what, self.location, first_line)
 
     # -- search -----------------------------------------------------------------------------
@@ -431,38 +474,38 @@ class PostgresIndex:
 
     def searchable_ids(self) -> set[str]:
         """Ids of the briefings with search rows, as `rows()` last read them."""
-        if self._searchable is None:
-            with self._lock:
-                found = self._usable().execute(
+        if self._searchable is not None:
+            return set(self._searchable)
+        try:
+            found = self._run(
+                lambda conn: conn.execute(
                     "SELECT briefing_id FROM briefing_index_files WHERE namespace = %s"
                     " AND briefing_id IS NOT NULL AND doc IS NOT NULL",
                     (self.namespace,),
-                )
-                return {bid for (bid,) in found}
-        return set(self._searchable)
+                ).fetchall()
+            )
+        except psycopg.Error as exc:
+            self._failed(exc, "cannot read the briefing index")
+            return set()
+        return {bid for (bid,) in found}
 
     def query(self, words: Sequence[str], operator: str, limit: int) -> list[tuple[str, float]]:
-        """Briefing ids whose words match `words` joined by `operator`, best first."""
+        """Briefing ids whose words match `words` joined by `operator`, best first.
+
+        Nothing while the database cannot be reached (said once in the log).
+        """
+        values = {
+            "prefixes": _tsquery(words, "|"),
+            "words": _tsquery(words, "|", prefixes=False),
+            "namespace": self.namespace,
+            "match": _tsquery(words, operator),
+            "limit": None if limit < 0 else limit,
+        }
         try:
-            with self._lock:
-                rows = (
-                    self._usable()
-                    .execute(
-                        _SEARCH,
-                        {
-                            "prefixes": _tsquery(words, "|"),
-                            "words": _tsquery(words, "|", prefixes=False),
-                            "namespace": self.namespace,
-                            "match": _tsquery(words, operator),
-                            "limit": None if limit < 0 else limit,
-                        },
-                    )
-                    .fetchall()
-                )
+            rows = self._run(lambda conn: conn.execute(_SEARCH, values).fetchall())
         except psycopg.Error as exc:
             self._failed(exc, "cannot search the briefing index")
             return []
-        self._down_since = None
         return [(bid, float(rank)) for bid, rank in rows]
 
 
@@ -492,7 +535,7 @@ class PostgresSearch:
         Those matching every query word (as a word, or as a prefix when long enough) come
         first; if none does, those matching any of them. At most `limit` (-1: all of them).
         """
-        words = list(dict.fromkeys(_WORD.findall(fold(query))))
+        words = _words([query], distinct=True).split()
         if not words:
             return []
         hits = self._index.query(words, "&", limit)

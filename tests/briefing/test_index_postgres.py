@@ -224,6 +224,30 @@ class TestUntrustedIndex:
         assert old.get("gamma") is not None and old.get("gamma").title == "Edited"  # type: ignore[union-attr]
 
 
+class TestConnectionLost:
+    """A connection the server ended (a restart, a fail-over) is made again at the next use."""
+
+    def test_search_and_writes_carry_on(
+        self, folder: Path, replicas: Replicas, reads: list[str]
+    ) -> None:
+        library = replicas.start(folder)
+        replicas.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'briefbot index'"
+        )
+        assert [b.id for b in library.search("ceasefire")] == ["beta"]
+        replicas.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'briefbot index'"
+        )
+        write(folder / "c.yaml", briefing_yaml("gamma", "2025-03-03", tags=["ceasefire"]))
+        library.reload()
+        assert [b.id for b in library.search("ceasefire")] == ["gamma", "beta"]
+        reads.clear()
+        assert summary(replicas.start(folder)) == summary(library)
+        assert reads == []
+
+
 class TestSearchInPostgres(_LibrarySearch):
     """The library's search answers from PostgreSQL as it does from FTS5."""
 
