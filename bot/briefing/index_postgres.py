@@ -103,15 +103,16 @@ ON CONFLICT (namespace, path) DO UPDATE SET
 # SQLite index's column weights (key points and quotes only match: they are not in `head`).
 _RANK_WEIGHTS = "{0.0, 0.4, 0.6, 1.0}"
 # A whole word counts twice, a prefix once: "ceasefire" ranks "Ceasefire" above "Ceasefires".
-# (Two ranks: ts_rank counts a word once however many times a query names it.) Each tsquery is
-# a sub-select, so it is parsed once per search rather than once per matching row.
+# (Two ranks: ts_rank counts a word once however many times a query names it.) The ranks'
+# tsqueries are sub-selects, parsed once per search rather than once per matching row; the
+# match's stays in the condition, where the planner can see how common its words are.
 _SEARCH = f"""
 SELECT briefing_id,
        ts_rank('{_RANK_WEIGHTS}', head, (SELECT to_tsquery('simple', %(prefixes)s)))
        + ts_rank('{_RANK_WEIGHTS}', head, (SELECT to_tsquery('simple', %(words)s))) AS rank
 FROM briefing_index_files
 WHERE namespace = %(namespace)s AND briefing_id IS NOT NULL
-  AND doc @@ (SELECT to_tsquery('simple', %(match)s))
+  AND doc @@ to_tsquery('simple', %(match)s)
 ORDER BY rank DESC, published DESC, briefing_id
 LIMIT %(limit)s
 """
@@ -119,6 +120,8 @@ LIMIT %(limit)s
 _WORD = re.compile(r"[^\W_]+")
 # While the server is unreachable, try it again at most this often.
 RETRY_SECONDS = 5.0
+# A write of at least this many rows (a first load, a rebuild) is followed by a VACUUM ANALYZE.
+BULK_ROWS = 1000
 
 
 def namespace_of(sources: Iterable[Path | str]) -> str:
@@ -205,10 +208,11 @@ class PostgresIndex:
             autocommit=True,
             connect_timeout=self._timeout,
             application_name="briefbot index",
-            # A common word matches most briefings; a sequential scan would then read every
-            # row's `doc` from its compressed storage just to test it, where the GIN index
-            # already knows (ten times slower at 10,000 briefings).
-            options="-c enable_seqscan=off",
+            # Only bitmap scans: a word common enough makes a sequential scan, or a scan of
+            # the namespace's rows by primary key, look as cheap as the GIN index to the
+            # planner; either reads every row's `doc` from its out-of-line storage to test it,
+            # where the GIN index already knows (five times slower at 10,000 briefings).
+            options="-c enable_seqscan=off -c enable_indexscan=off",
         )
 
     @property
@@ -402,6 +406,21 @@ class PostgresIndex:
         except psycopg.Error as exc:
             # The files stay the truth: what was not written is parsed again at the next start.
             self._failed(exc, "cannot write the briefing index")
+            return
+        if len(pending) >= BULK_ROWS:
+            threading.Thread(target=self._tidy, name="briefing index vacuum", daemon=True).start()
+
+    def _tidy(self) -> None:
+        """VACUUM ANALYZE the rows table, on a connection of its own, after a bulk write.
+
+        Searches need the planner to know how common words are, and the GIN index to forget
+        the rows a rebuild deleted; autovacuum would see to both, but only minutes later.
+        """
+        try:
+            with psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout) as c:
+                c.execute("VACUUM (ANALYZE) briefing_index_files")
+        except psycopg.Error as exc:
+            log.debug("could not vacuum the briefing index: %s", exc)
 
     def _values(self, row: IndexedFile) -> tuple[object, ...]:
         texts: tuple[str | None, ...] = (None, None, None, None)
