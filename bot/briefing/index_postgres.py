@@ -120,8 +120,6 @@ LIMIT %(limit)s
 _WORD = re.compile(r"[^\W_]+")
 # While the server is unreachable, try it again at most this often.
 RETRY_SECONDS = 5.0
-# A write of at least this many rows (a first load, a rebuild) is followed by a VACUUM ANALYZE.
-BULK_ROWS = 1000
 
 
 def namespace_of(sources: Iterable[Path | str]) -> str:
@@ -195,12 +193,16 @@ class PostgresIndex:
         self._last_try = 0.0
         self._lost = False  # another version took the namespace over while this one ran
         self._conn = self._connect()
-        with self._conn.transaction():
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_SCHEMA_LOCK,))
-            self._conn.execute(_SCHEMA.encode())
-        with self._conn.transaction():
-            self._lock_namespace(self._conn)
-            self._claim(self._conn)
+        try:
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_SCHEMA_LOCK,))
+                self._conn.execute(_SCHEMA.encode())
+            with self._conn.transaction():
+                self._lock_namespace(self._conn)
+                self._claim(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
 
     def _connect(self) -> Connection:
         return psycopg.connect(
@@ -406,21 +408,6 @@ class PostgresIndex:
         except psycopg.Error as exc:
             # The files stay the truth: what was not written is parsed again at the next start.
             self._failed(exc, "cannot write the briefing index")
-            return
-        if len(pending) >= BULK_ROWS:
-            threading.Thread(target=self._tidy, name="briefing index vacuum", daemon=True).start()
-
-    def _tidy(self) -> None:
-        """VACUUM ANALYZE the rows table, on a connection of its own, after a bulk write.
-
-        Searches need the planner to know how common words are, and the GIN index to forget
-        the rows a rebuild deleted; autovacuum would see to both, but only minutes later.
-        """
-        try:
-            with psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout) as c:
-                c.execute("VACUUM (ANALYZE) briefing_index_files")
-        except psycopg.Error as exc:
-            log.debug("could not vacuum the briefing index: %s", exc)
 
     def _values(self, row: IndexedFile) -> tuple[object, ...]:
         texts: tuple[str | None, ...] = (None, None, None, None)

@@ -127,10 +127,24 @@ class TestReplicas:
         assert summary(second) == summary(third)
 
     def test_replicas_loading_together_leave_one_whole_index(
-        self, folder: Path, replicas: Replicas, reads: list[str]
+        self,
+        folder: Path,
+        replicas: Replicas,
+        reads: list[str],
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         for n in range(20):
             write(folder / f"n{n:02d}.yaml", briefing_yaml(f"n{n:02d}", "2025-04-01"))
+        # Neither replica writes before both have found the index empty.
+        both_parsing = threading.Barrier(2)
+        spy: Callable[[Path], LoadedBriefing] = library_module.read_briefing
+
+        def in_step(path: Path) -> LoadedBriefing:
+            if path.name == "a.yaml":
+                both_parsing.wait(timeout=10)
+            return spy(path)
+
+        monkeypatch.setattr(library_module, "read_briefing", in_step)
         libraries = [replicas.start(folder, load=False) for _ in range(2)]
         threads = [threading.Thread(target=library.reload) for library in libraries]
         for thread in threads:
