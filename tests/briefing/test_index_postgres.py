@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import T0, briefing_yaml
 from handlers.test_briefings import TestSearch as _BotSearch
+from pg_fixtures import server_url
 from test_index_store import QUOTES, summary, write
 from test_library import TestSearch as _LibrarySearch
 
@@ -77,7 +78,7 @@ class Replicas:
     def start(self, folder: Path, *, load: bool = True) -> BriefingLibrary:
         from bot.briefing.index_postgres import PostgresIndex
 
-        index = PostgresIndex(self.url, [folder], location="the test database")
+        index = PostgresIndex(self.url, [folder], location="the test database", retry_seconds=0.0)
         self.opened.append(index)
         library = BriefingLibrary([folder], index=index)
         if load:
@@ -260,6 +261,42 @@ class TestConnectionLost:
         reads.clear()
         assert summary(replicas.start(folder)) == summary(library)
         assert reads == []
+
+
+class TestOutage:
+    """The database gone while the bot runs: searches find nothing, said once; the files rule."""
+
+    def test_searches_come_back_and_what_was_not_written_is_parsed_again(
+        self,
+        folder: Path,
+        replicas: Replicas,
+        reads: list[str],
+        pg_url: str,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        library = replicas.start(folder)
+        name = pg_url.rsplit("/", 1)[1]
+        with psycopg.connect(server_url(), autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false".encode())
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = 'briefbot index'",
+                (name,),
+            )
+            with caplog.at_level(logging.INFO):
+                assert library.search("ceasefire") == []
+                assert library.search("ceasefire") == []
+                write(folder / "c.yaml", briefing_yaml("gamma", "2025-03-03", title="Edited"))
+                assert library.reload().changed == ["gamma"]  # served, not written down
+                admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true".encode())
+                assert [b.id for b in library.search("ceasefire")] == ["beta"]
+        warned = [r.message for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warned) == 1 and "cannot search the briefing index" in warned[0]
+        assert any("is reachable again" in r.message for r in caplog.records)
+        reads.clear()
+        restarted = replicas.start(folder)
+        assert reads == ["c.yaml"]
+        assert summary(restarted) == summary(library)
 
 
 class TestSearchInPostgres(_LibrarySearch):
