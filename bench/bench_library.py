@@ -35,7 +35,13 @@ cache. Every figure is printed with its baseline or target and the ratio against
 
 Run: ``PYTHONPATH=. python bench/bench_library.py [--count N] [--runs N] [--profile]``.
 ``--profile`` adds a cProfile of one full load (top functions by cumulative and own time).
-``--skip-bot`` leaves out (f), the slowest part; ``--start-only`` runs only (d) and (e).
+``--skip-bot`` leaves out (f), the slowest part; ``--start-only`` runs only (d) and (e);
+``--index-only`` runs (d), (e) and, of (f), only the searches and quotes through the bot.
+
+``--database-url URL`` (default: ``BRIEFBOT_DATABASE_URL``) keeps the persistent index of (d), (e)
+and (f) in that PostgreSQL database (`bot.briefing.index_postgres`), as the bot does when the
+database is its store, instead of the SQLite file: a namespace of its own, deleted afterwards.
+E.g. ``--database-url "$(.ci/postgres.sh start /tmp/bench-pg)" --index-only``.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gen import write_briefings
 
-from bot.briefing.index_store import IndexStore
+from bot.briefing.index_store import BriefingIndex, IndexStore
 from bot.briefing.library import BriefingLibrary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,6 +86,8 @@ RESTART_RATIO_TARGET = 0.1
 SAVE_TARGET_S = 1.0
 SEARCH_TARGET_MS = 20.0
 QUOTES_TARGET_MS = 50.0
+# Where the persistent index lives: None for the SQLite file, else a PostgreSQL URL (`main`).
+DATABASE_URL: str | None = None
 SEARCHES = ["ceasefire monitoring", "macron", "security guarantees", "energy", "putin talks"]
 
 
@@ -232,9 +240,72 @@ def bench_lookups(library: BriefingLibrary) -> None:
         print(f"    {name:45s} median {median:10.1f}  p99 {p99:10.1f}  ({calls} calls)")
 
 
+def open_index(folder: Path, index: Path) -> BriefingIndex:
+    """The persistent index of `folder`: the SQLite file `index`, or in `DATABASE_URL`."""
+    if DATABASE_URL is None:
+        return IndexStore(index)
+    from bot.briefing.index_postgres import PostgresIndex
+
+    return PostgresIndex(DATABASE_URL, [folder], location="the bench database")
+
+
+def drop_index(folder: Path, index: Path) -> None:
+    """Delete the persistent index of `folder`, so the next start is a first one."""
+    if DATABASE_URL is None:
+        for leftover in index.parent.glob(f"{index.name}*"):
+            leftover.unlink()
+        return
+    import psycopg
+
+    from bot.briefing.index_postgres import namespace_of
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        for table in ("briefing_index_files", "briefing_index_meta"):
+            if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() == (None,):
+                continue  # no index was ever made in this database
+            conn.execute(
+                f"DELETE FROM {table} WHERE namespace = %s".encode(), (namespace_of([folder]),)
+            )
+
+
+def index_size_mb(index: Path) -> float:
+    """The size of the persistent index: its file, or its PostgreSQL tables."""
+    if DATABASE_URL is None:
+        return index.stat().st_size / 2**20
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT pg_total_relation_size('briefing_index_files')"
+            " + pg_total_relation_size('briefing_index_meta')"
+        ).fetchone()
+    return float(row[0]) / 2**20 if row else 0.0
+
+
+def settle_index() -> None:
+    """In PostgreSQL, what autovacuum does within a minute or two of a bulk write.
+
+    Called after a first start, before the restart is timed, and before (f): autovacuum
+    busy with the rows just written would otherwise share the machine with the measurement.
+    Deleting and rewriting the index also leaves dead rows that searches would still visit,
+    and the planner needs the statistics of the rows now there.
+    """
+    if DATABASE_URL is None:
+        return
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) briefing_index_files")
+
+
+def where_index() -> str:
+    """Where the persistent index lives, for headings."""
+    return "SQLite file" if DATABASE_URL is None else "PostgreSQL"
+
+
 def indexed_load(folder: Path, index: Path) -> BriefingLibrary:
     """A library over `folder` with its persistent index at `index`, loaded as the bot starts."""
-    library = BriefingLibrary([folder], index=IndexStore(index))
+    library = BriefingLibrary([folder], index=open_index(folder, index))
     report = library.reload()
     if report.errors:
         raise SystemExit(f"generated briefings do not validate: {report.errors[0]}")
@@ -294,6 +365,8 @@ def peak_rss_kb() -> int:
 def run_child(folder: Path, *flags: str) -> dict[str, float]:
     """`measure_memory` in a fresh interpreter, so nothing else inflates its figures."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if DATABASE_URL is not None:
+        flags = (*flags, "--database-url", DATABASE_URL)
     child = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(folder), *flags],
         env=env,
@@ -312,10 +385,14 @@ def bench_memory(folder: Path) -> None:
     check = run_child(folder, "--check")["maxrss_mb"]
     with tempfile.TemporaryDirectory(prefix="briefbot-index-") as tmp:
         index = str(Path(tmp) / "state.index.sqlite3")
+        drop_index(folder, Path(index))
         first = run_child(folder, "--index", index)["maxrss_mb"]
         again = run_child(folder, "--index", index)["maxrss_mb"]
     peak, rss = traced["peak_mb"], plain["maxrss_mb"]
-    print(f"(d) memory of a fresh process loading {int(plain['briefings'])} briefings")
+    print(
+        f"(d) memory of a fresh process loading {int(plain['briefings'])} briefings"
+        f" (persistent index: {where_index()})"
+    )
     print(
         f"    tracemalloc peak during load : {peak:7.1f} MB  ratio {peak / MEMORY_TARGET_MB:.2f} "
         f"of {MEMORY_TARGET_MB:.0f} MB"
@@ -345,12 +422,12 @@ def bench_index(folder: Path, paths: list[Path], runs: int) -> None:
         for run in range(runs):
             wall, cpu, _ = best_of(1, lambda: parse_only(paths))
             parse_s, parse_cpu = min(parse_s, wall), min(parse_cpu, cpu)
-            for leftover in Path(tmp).iterdir():
-                leftover.unlink()
+            drop_index(folder, index)
             wall, cpu, library = best_of(1, lambda: indexed_load(folder, index))
             assert isinstance(library, BriefingLibrary) and len(library) == len(paths)
             first_s, first_cpu = min(first_s, wall), min(first_cpu, cpu)
             library = None
+            settle_index()
             wall, cpu, library = best_of(1, lambda: indexed_load(folder, index))
             assert isinstance(library, BriefingLibrary) and len(library) == len(paths)
             restart_s, restart_cpu = min(restart_s, wall), min(restart_cpu, cpu)
@@ -361,11 +438,14 @@ def bench_index(folder: Path, paths: list[Path], runs: int) -> None:
             rewrite(path, 1000 + number)
         changed_s, changed_cpu, library = best_of(1, lambda: indexed_load(folder, index))
         assert isinstance(library, BriefingLibrary)
-        index_mb = index.stat().st_size / 2**20
+        index_mb = index_size_mb(index)
         library = None
     first_ratio = first_s / parse_s
     restart_ratio = restart_s / parse_s
-    print(f"(e) start-up with the persistent index ({index_mb:.0f} MB file; best of {runs})")
+    print(
+        f"(e) start-up with the persistent index ({where_index()}, {index_mb:.0f} MB;"
+        f" best of {runs})"
+    )
     print(
         f"    yaml.load(CSafeLoader) only : {parse_s:7.2f} s   cpu {parse_cpu:7.2f} s  (baseline)"
     )
@@ -443,9 +523,18 @@ async def idle_cpu(seconds: float = 10.0) -> float:
 
 
 async def bot_at_scale(
-    folder: Path, paths: list[Path], saves: int, baseline_saves: int, calls: int
+    folder: Path,
+    paths: list[Path],
+    saves: int,
+    baseline_saves: int,
+    calls: int,
+    *,
+    lookups_only: bool = False,
 ) -> None:
-    """(f): the bot on the fake Bot API, watching its folder, against the periodic scan."""
+    """(f): the bot on the fake Bot API, watching its folder, against the periodic scan.
+
+    With `lookups_only`, only the searches and quotes, not the saves nor the idle CPU.
+    """
     # Imported here: the memory children of (d) load only the library, as the bot's would.
     from bot.config import Config
     from bot.simulation.harness import SimulatedBot
@@ -455,7 +544,7 @@ async def bot_at_scale(
         config = Config.model_validate(
             {"briefings": {"dir": str(folder)}, "storage": {"path": str(state)}}
         )
-        store = IndexStore(Path(tmp) / "state.index.sqlite3")
+        store = open_index(folder, Path(tmp) / "state.index.sqlite3")
         library = BriefingLibrary([folder], index=store)
         library.reload()
         ids = {str(library.path_of(bid)): bid for bid in library.newest_ids()}
@@ -465,19 +554,21 @@ async def bot_at_scale(
             config, storage_path=state, start=start, library=library, watch=True
         ) as bot:
             await asyncio.sleep(0.5)  # the watcher is up
-            watched = await save_to_visible(bot, paths, ids, saves, seed=1)
-            watched_idle = await idle_cpu()
+            if not lookups_only:
+                watched = await save_to_visible(bot, paths, ids, saves, seed=1)
+                watched_idle = await idle_cpu()
             search = [s for q in SEARCHES for s in await timed_say(bot, f"/search {q}", calls)]
             quotes = await timed_say(bot, "/quotes all macron", calls)
             [page] = await bot.say("/quotes all macron")
             assert not bot.errors, bot.errors
-        async with SimulatedBot(
-            config, storage_path=state, start=start, library=library, watch=False
-        ) as bot:
-            job = asyncio.create_task(scanning(library, every))
-            scanned = await save_to_visible(bot, paths, ids, baseline_saves, seed=2)
-            scanned_idle = await idle_cpu()
-            job.cancel()
+        if not lookups_only:
+            async with SimulatedBot(
+                config, storage_path=state, start=start, library=library, watch=False
+            ) as bot:
+                job = asyncio.create_task(scanning(library, every))
+                scanned = await save_to_visible(bot, paths, ids, baseline_saves, seed=2)
+                scanned_idle = await idle_cpu()
+                job.cancel()
 
     def library_search(limit: int, old: bool) -> Callable[[int], object]:
         index = library._index  # the search index itself, as the library uses it
@@ -499,27 +590,23 @@ async def bot_at_scale(
     total = page.visible_text.split("\n")[1]
     store.close()
 
-    print(f"(f) the bot at scale, {len(library)} briefings, through the fake Bot API")
-    p95 = percentile(watched, 0.95)
     print(
-        f"    save to visible, watched    : {p95_ms(watched)} ({saves} saves); target <= "
-        f"{SAVE_TARGET_S:.0f} s: {'met' if p95 <= SAVE_TARGET_S else 'MISSED'}"
+        f"(f) the bot at scale, {len(library)} briefings, through the fake Bot API"
+        f" (persistent index: {where_index()})"
     )
-    print(
-        f"    save to visible, scan {every:g} s  : {p95_ms(scanned)} ({baseline_saves} saves; "
-        f"baseline) ratio {p95 / percentile(scanned, 0.95):.3f}"
-    )
-    print(
-        f"    idle CPU over 10 s          : watched {watched_idle * 1000:.0f} ms "
-        f"({watched_idle / 10 * 100:.2f}%), scanned {scanned_idle * 1000:.0f} ms "
-        f"({scanned_idle / 10 * 100:.2f}%) (baseline)"
-    )
+    if not lookups_only:
+        print_saves(watched, scanned, watched_idle, scanned_idle, saves, baseline_saves, every)
     p95 = percentile(search, 0.95) * 1000
     print(
         f"    /search through the bot     : {p95_ms(search)} ({len(search)} calls, "
         f"{len(SEARCHES)} queries); target <= {SEARCH_TARGET_MS:.0f} ms: "
         f"{'met' if p95 <= SEARCH_TARGET_MS else 'MISSED'}"
     )
+    per_query = ", ".join(
+        f"{query} {percentile(search[i * calls : (i + 1) * calls], 0.95) * 1000:.1f}"
+        for i, query in enumerate(SEARCHES)
+    )
+    print(f"    /search p95 by query (ms)   : {per_query}")
     print(
         f"    library search, top 10      : LIMIT in SQL median {new_lib[0]:8.0f} µs p99 "
         f"{new_lib[1]:8.0f} µs; all hits then cut (baseline) median {old_lib[0]:8.0f} µs p99 "
@@ -533,6 +620,32 @@ async def bot_at_scale(
     print(
         f"    quotes_by unpacking all     : {p95_ms(old_quotes)} (baseline) ratio "
         f"{p95 / 1000 / percentile(old_quotes, 0.95):.3f}"
+    )
+
+
+def print_saves(
+    watched: list[float],
+    scanned: list[float],
+    watched_idle: float,
+    scanned_idle: float,
+    saves: int,
+    baseline_saves: int,
+    every: float,
+) -> None:
+    """(f)'s save-to-visible and idle CPU figures."""
+    p95 = percentile(watched, 0.95)
+    print(
+        f"    save to visible, watched    : {p95_ms(watched)} ({saves} saves); target <= "
+        f"{SAVE_TARGET_S:.0f} s: {'met' if p95 <= SAVE_TARGET_S else 'MISSED'}"
+    )
+    print(
+        f"    save to visible, scan {every:g} s  : {p95_ms(scanned)} ({baseline_saves} saves; "
+        f"baseline) ratio {p95 / percentile(scanned, 0.95):.3f}"
+    )
+    print(
+        f"    idle CPU over 10 s          : watched {watched_idle * 1000:.0f} ms "
+        f"({watched_idle / 10 * 100:.2f}%), scanned {scanned_idle * 1000:.0f} ms "
+        f"({scanned_idle / 10 * 100:.2f}%) (baseline)"
     )
 
 
@@ -562,11 +675,21 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=40, help="commands to time, each kind")
     parser.add_argument("--skip-bot", action="store_true", help="leave out (f)")
     parser.add_argument("--start-only", action="store_true", help="only (d) and (e)")
+    parser.add_argument(
+        "--index-only", action="store_true", help="only (d), (e) and the lookups of (f)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BRIEFBOT_DATABASE_URL"),
+        help="keep the persistent index in this PostgreSQL database (BRIEFBOT_DATABASE_URL)",
+    )
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global DATABASE_URL
+    DATABASE_URL = args.database_url or None
 
     if args.memory_child is not None:
         print(json.dumps(measure_memory(args.memory_child, args.trace, args.index, args.check)))
@@ -584,15 +707,23 @@ def main() -> None:
             f"Python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
             f"(libyaml {'yes' if yaml.__with_libyaml__ else 'no'})"
         )
-        if not args.start_only:
+        if not (args.start_only or args.index_only):
             library = bench_load(folder, paths, args.runs)
             bench_reload(library, paths, args.reloads)
             bench_lookups(library)
             del library
         bench_memory(folder)
         bench_index(folder, paths, args.runs)
-        if not (args.skip_bot or args.start_only):
+        settle_index()
+        if args.index_only:
+            asyncio.run(
+                bot_at_scale(
+                    folder, paths, args.saves, args.baseline_saves, args.calls, lookups_only=True
+                )
+            )
+        elif not (args.skip_bot or args.start_only):
             asyncio.run(bot_at_scale(folder, paths, args.saves, args.baseline_saves, args.calls))
+        drop_index(folder, Path(tmp) / "unused")
         if args.profile:
             profile_load(folder)
 

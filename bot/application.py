@@ -18,9 +18,11 @@ Handler order matters, and is:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -46,7 +48,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.briefing.index_store import IndexStore, index_path_for
+from bot.briefing.index_store import BriefingIndex, IndexStore, index_path_for
 from bot.briefing.library import BriefingLibrary
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
@@ -73,7 +75,8 @@ from bot.ops.metrics import Metrics
 from bot.ops.server import OPS_SERVER_KEY, OpsServer
 from bot.polling import PollingRequest
 from bot.scheduling import schedule_jobs
-from bot.storage import open_store
+from bot.storage import database_url, open_store
+from bot.storage.base import safe_url
 from bot.upkeep import BriefingUpkeep
 
 log = logging.getLogger(__name__)
@@ -118,17 +121,19 @@ def create_services(
     """Open the store and the briefings; the sender is attached once the bot exists.
 
     The briefings are loaded now, or with `load=False` in the background once the bot starts.
-    Their persistent index sits beside the state file.
+    Their persistent index lives with the state: in the PostgreSQL database when that is the
+    store, else in a SQLite file beside the state file.
     """
     clock = clock or SystemClock()
     state_path = storage_path or config.storage.path
+    store = open_store(config, path=storage_path)
     index = None
     if library is None:
-        index = _open_index(state_path)
+        url = None if storage_path is not None else database_url(config)
+        index = _open_index(state_path) if url is None else _open_pg_index(url, config)
         library = BriefingLibrary([config.briefings.dir], index=index)
         if load:
             library.reload()
-    store = open_store(config, path=storage_path)
     digest = config.digest
     planner = DigestPlanner(digest.cron, digest.timezone, digest.max_items, digest.misfire_grace)
     metrics = Metrics()
@@ -147,6 +152,28 @@ def create_services(
         index=index,
         metrics=metrics,
     )
+
+
+def _open_pg_index(url: str, config: Config) -> BriefingIndex | None:
+    where = safe_url(url)
+    try:
+        import psycopg
+
+        from bot.briefing.index_postgres import PostgresIndex
+    except ImportError:
+        return None  # the store says what is missing
+    try:
+        return PostgresIndex(url, [config.briefings.dir], location=where)
+    except psycopg.Error as exc:
+        # As for the file: only slower start-ups without it. The store reports a database
+        # that cannot be used at all.
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        with contextlib.suppress(ValueError):
+            password = urlsplit(url).password
+            if password:
+                problem = problem.replace(password, "***")
+        log.warning("cannot keep a briefing index in %s (%s); parsing every file", where, problem)
+        return None
 
 
 def _open_index(state_path: Path | str) -> IndexStore | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.briefing.index_store import IndexStore
+from bot.briefing.index_store import BriefingIndex
 from bot.briefing.library import BriefingLibrary
 from bot.briefing.memo import BriefingMemo
 from bot.clock import Clock
@@ -42,7 +42,7 @@ class BotServices:
     started_at: dt.datetime
     handler_errors: list[BaseException] = field(default_factory=list)
     article_parts: ArticleParts = field(default_factory=ArticleParts)
-    index: IndexStore | None = None  # the library's persistent index, closed on shutdown
+    index: BriefingIndex | None = None  # the library's persistent index, closed on shutdown
     metrics: Metrics = field(default_factory=Metrics)
     health: HealthState = field(default_factory=HealthState)
     # Set by `briefbot run`: this process's row among the replicas sharing the database.

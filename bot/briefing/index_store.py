@@ -1,4 +1,8 @@
-"""The persistent briefing index: what the last run knew about every briefing file, in SQLite.
+"""The persistent briefing index: what the last run knew about every briefing file.
+
+`BriefingIndex` is what the library asks of one; `IndexStore` keeps it in a SQLite file beside
+the state file, and `bot.briefing.index_postgres.PostgresIndex` in the PostgreSQL database when
+that is the store.
 
 For each file it keeps the size, modification time and a content hash, the last good briefing
 in packed form (`bot.briefing.shelf.pack`) with what the library's lookups need to install it
@@ -22,9 +26,11 @@ import sqlite3
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.briefing.loader import BriefingError
 from bot.briefing.models import Briefing
+from bot.briefing.search import Search, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,41 @@ class IndexedFile:
     published: float | None
     people: list[Person]
     errors: list[BriefingError]
+
+
+class BriefingIndex(Protocol):
+    """A persistent briefing index, as the library uses it.
+
+    Writes (`put`, `delete`, and the search index's) made inside `transaction()` are kept
+    together or not at all; `rows()` is what the last committed writes left.
+    """
+
+    rebuilt: bool  # whether it was found untrusted and started again empty
+
+    @property
+    def location(self) -> str:
+        """Where the index lives, for messages (never with a password)."""
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Everything written inside is committed together, or not at all."""
+
+    def rows(self) -> Generator[IndexedFile, None, None]:
+        """Every file the index knows, one at a time."""
+
+    def put(self, row: IndexedFile) -> None:
+        """Remember one file, replacing what was known about it."""
+
+    def delete(self, path: str) -> None:
+        """Forget one file."""
+
+    def clear(self) -> None:
+        """Forget everything, the search index included."""
+
+    def search_index(self) -> Search:
+        """The search index kept with it."""
+
+    def close(self) -> None:
+        """Let go of the index."""
 
 
 def content_digest(path: str, stat: os.stat_result) -> bytes | None:
@@ -146,6 +187,15 @@ class IndexStore:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").unlink()
+
+    @property
+    def location(self) -> str:
+        """The index file."""
+        return str(self.path)
+
+    def search_index(self) -> SearchIndex:
+        """FTS5 tables in this file, written in its transactions."""
+        return SearchIndex(self.db)
 
     def close(self) -> None:
         """Close the database."""

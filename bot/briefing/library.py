@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from bot.briefing.index_store import IndexedFile, IndexStore, Person, content_digest
+from bot.briefing.index_store import BriefingIndex, IndexedFile, Person, content_digest
 from bot.briefing.loader import BriefingError, BriefingFileError, file_kind, read_briefing
 from bot.briefing.models import Briefing, Quote
 from bot.briefing.parallel import MIN_FILES as MIN_PARALLEL_FILES
 from bot.briefing.parallel import Prefetch, worker_count
-from bot.briefing.search import SearchIndex
+from bot.briefing.search import Search, SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
 
@@ -113,13 +113,13 @@ def _name_words(speaker: str, role: str | None) -> tuple[str, ...]:
 class BriefingLibrary:
     """Briefings loaded from folders and files, with the lookups the bot needs.
 
-    With an `IndexStore`, the first reload installs what the index remembers and parses only
-    the files whose size, modification time or content changed since; every reload after that
-    writes what it changed back to the index.
+    With a persistent index (`BriefingIndex`), the first reload installs what the index
+    remembers and parses only the files whose size, modification time or content changed
+    since; every reload after that writes what it changed back to the index.
     """
 
     def __init__(
-        self, sources: Sequence[Path], index: IndexStore | None = None, *, lookups: bool = True
+        self, sources: Sequence[Path], index: BriefingIndex | None = None, *, lookups: bool = True
     ) -> None:
         """A library of `sources`, remembered in `index` if given.
 
@@ -147,7 +147,9 @@ class BriefingLibrary:
         self._id_lines: dict[str, int | None] = {}  # where each owner writes its id
         self._sort_keys: dict[str, tuple[float, str]] = {}
         self._newest: list[tuple[float, str]] = []
-        self._index = SearchIndex(self._store.db if self._store is not None else None)
+        self._index: Search = (
+            self._store.search_index() if self._store is not None else SearchIndex()
+        )
         self._scan_errors: list[BriefingError] = []
         # The speaker index: each distinct (speaker, role) is a person, numbered once; each
         # briefing lists the person of each of its quotes, so finding someone's quotes across
@@ -675,7 +677,10 @@ class BriefingLibrary:
 
     def search(self, query: str, limit: int = 10) -> list[Briefing]:
         """Briefings matching every word of `query`, best first."""
-        return [self._get(bid) for bid, _ in self._index.search(query, limit)]
+        found = (self._shelf.get(bid) for bid, _ in self._index.search(query, limit))
+        # A search index shared with other processes may name a briefing this one has not
+        # loaded yet, or has just removed.
+        return [briefing for briefing in found if briefing is not None]
 
     def quotes_by(
         self, speaker: str, within: Iterable[Briefing] | None = None

@@ -1,4 +1,8 @@
-"""Ranked full-text search over briefings: SQLite's FTS5, in memory, one row per briefing.
+"""Ranked full-text search over briefings: the interface, and SQLite's FTS5 behind it.
+
+`Search` is what the library asks of a search index. `SearchIndex` is SQLite's FTS5, in memory
+or in the SQLite briefing index, one row per briefing; the PostgreSQL briefing index has its own
+(`bot.briefing.index_postgres.PostgresSearch`), which answers the same way.
 
 FTS5 does the tokenising (case- and accent-insensitive with ``unicode61 remove_diacritics 2``),
 prefix matching and BM25 ranking, in C and in a compact index, so a 10,000-briefing library is
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Protocol
 
 from bot.briefing.models import Briefing
 
@@ -28,6 +33,27 @@ MIN_PREFIX = 3
 _COLUMNS = ", ".join(WEIGHTS)
 _WORD = re.compile(r"\w+")
 _RANK = "bm25(docs, " + ", ".join(str(w) for w in WEIGHTS.values()) + ")"
+
+
+class Search(Protocol):
+    """A full-text index of briefings by id, as the library uses it.
+
+    Briefings matching every query word (as a word, or as a prefix when at least `MIN_PREFIX`
+    long; case and accents do not matter) come first, or if none does those matching any;
+    a title hit outranks a passing mention in a quote.
+    """
+
+    def ids(self) -> set[str]:
+        """The ids of every indexed briefing."""
+
+    def add(self, briefing: Briefing) -> None:
+        """Index `briefing`; an earlier version with its id must have been removed."""
+
+    def remove(self, briefing: Briefing) -> None:
+        """Forget `briefing`, exactly as it was indexed, if it was."""
+
+    def search(self, query: str, limit: int = -1) -> list[tuple[str, float]]:
+        """Briefing ids matching `query`, best first, with their scores (higher is better)."""
 
 
 def _row(briefing: Briefing) -> tuple[str, ...]:
