@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+import test_index_store as store_tests
 from conftest import T0, briefing_yaml
 from handlers.test_briefings import TestSearch as _BotSearch
 from pg_fixtures import server_url
-from test_index_store import QUOTES, summary, write
+from test_index_store import summary, write
 from test_library import TestSearch as _LibrarySearch
 
 import bot.briefing.library as library_module
@@ -28,31 +29,9 @@ from bot.simulation.harness import SimulatedBot
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """A briefings folder with three briefings, one of them quoting two people."""
-    path = tmp_path / "briefings"
-    path.mkdir()
-    write(path / "a.yaml", briefing_yaml("alpha", "2025-03-01", quotes=QUOTES))
-    write(path / "b.yaml", briefing_yaml("beta", "2025-03-02", tags=["ceasefire"]))
-    write(path / "c.yaml", briefing_yaml("gamma", "2025-03-03"))
-    return path
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files any library parses from now on (the real loader still runs)."""
-    seen: list[str] = []
-    real: Callable[[Path], LoadedBriefing] = library_module.read_briefing
-    lock = threading.Lock()
-
-    def spy(path: Path) -> LoadedBriefing:
-        with lock:
-            seen.append(path.name)
-        return real(path)
-
-    monkeypatch.setattr(library_module, "read_briefing", spy)
-    return seen
+# The SQLite index's folder of three briefings, and its spy on parsing.
+folder = store_tests.folder
+reads = store_tests.reads
 
 
 def pg_config(briefings_dir: Path, tmp_path: Path, url: str) -> Config:

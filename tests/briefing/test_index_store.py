@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -69,12 +70,14 @@ def open_index(
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files the library parses from now on (the real loader still runs)."""
+    """The names of the files any library parses from now on (the real loader still runs)."""
     seen: list[str] = []
     real: Callable[[Path], LoadedBriefing] = library_module.read_briefing
+    lock = threading.Lock()  # worker threads of several libraries may parse at once
 
     def spy(path: Path) -> LoadedBriefing:
-        seen.append(path.name)
+        with lock:
+            seen.append(path.name)
         return real(path)
 
     monkeypatch.setattr(library_module, "read_briefing", spy)
