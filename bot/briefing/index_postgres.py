@@ -414,22 +414,7 @@ class PostgresIndex:
         if row.packed is not None and row.briefing_id is not None:
             texts = _search_texts(row.packed)
         title, names, summary, rest = texts
-        return (
-            self.namespace,
-            row.path,
-            row.size,
-            row.mtime_ns,
-            row.digest,
-            row.briefing_id,
-            row.packed,
-            row.published,
-            json.dumps(row.people, ensure_ascii=False),
-            json.dumps([[e.line, e.field, e.message] for e in row.errors]),
-            rest,
-            title,
-            names,
-            summary,
-        )
+        return (self.namespace, *row.values(), rest, title, names, summary)
 
     # -- the connection ---------------------------------------------------------------------
 

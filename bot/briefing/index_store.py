@@ -81,6 +81,20 @@ class IndexedFile:
     people: list[Person]
     errors: list[BriefingError]
 
+    def values(self) -> tuple[object, ...]:
+        """The file's values as both index tables hold them, in order: people and errors as JSON."""
+        return (
+            self.path,
+            self.size,
+            self.mtime_ns,
+            self.digest,
+            self.briefing_id,
+            self.packed,
+            self.published,
+            json.dumps(self.people, ensure_ascii=False),
+            json.dumps([[e.line, e.field, e.message] for e in self.errors]),
+        )
+
 
 class BriefingIndex(Protocol):
     """A persistent briefing index, as the library uses it.
@@ -237,18 +251,7 @@ class IndexStore:
     def put(self, row: IndexedFile) -> None:
         """Remember one file, replacing what was known about it."""
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.path,
-                row.size,
-                row.mtime_ns,
-                row.digest,
-                row.briefing_id,
-                row.packed,
-                row.published,
-                json.dumps(row.people, ensure_ascii=False),
-                json.dumps([[e.line, e.field, e.message] for e in row.errors]),
-            ),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row.values()
         )
 
     def delete(self, path: str) -> None:
