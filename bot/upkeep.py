@@ -41,6 +41,7 @@ class BriefingUpkeep:
         self._watch = watch
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._warming: asyncio.Future[int] | None = None
 
     def start(self) -> None:
         """Start loading and watching in the background."""
@@ -49,11 +50,15 @@ class BriefingUpkeep:
     async def stop(self) -> None:
         """Stop watching, and stop a first load that is still running."""
         self._stop.set()
-        if not self._services.library.loaded:
-            self._services.library.stop_loading()
+        self._services.library.stop_loading()  # a first load, or the listings' warming
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._warming is not None:
+            try:
+                await self._warming
+            except Exception:  # only slower searches: each lists its briefings itself
+                log.warning("could not list the briefings ahead of searches", exc_info=True)
 
     async def _run(self) -> None:
         library = self._services.library
@@ -70,6 +75,8 @@ class BriefingUpkeep:
             for error in library.errors:
                 log.warning("briefing not loaded: %s", error)
             log.info("briefings loaded: %d in %.1f s", len(library), time.perf_counter() - started)
+            # Search results then list briefings without unpacking them; meanwhile they unpack.
+            self._warming = asyncio.get_running_loop().run_in_executor(None, library.warm_listings)
         if not self._watch:
             return  # the simulator: reloads happen when asked
         if not self._services.config.briefings.watch:

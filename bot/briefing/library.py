@@ -18,10 +18,12 @@ import difflib
 import errno
 import functools
 import gc
+import json
 import logging
 import os
 import stat as stat_module
 import threading
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from bot.briefing.loader import BriefingError, BriefingFileError, file_kind, rea
 from bot.briefing.models import Briefing, Quote
 from bot.briefing.parallel import MIN_FILES as MIN_PARALLEL_FILES
 from bot.briefing.parallel import Prefetch, worker_count
+from bot.briefing.render import Listing
 from bot.briefing.search import Search, SearchIndex
 from bot.briefing.shelf import BriefingShelf, pack
 from bot.briefing.textnorm import words
@@ -151,6 +154,8 @@ class BriefingLibrary:
             self._store.search_index() if self._store is not None else SearchIndex()
         )
         self._scan_errors: list[BriefingError] = []
+        # What search results list of each briefing, with the packed form it was made from.
+        self._listings: dict[str, tuple[bytes, Listing]] = {}
         # The speaker index: each distinct (speaker, role) is a person, numbered once; each
         # briefing lists the person of each of its quotes, so finding someone's quotes across
         # the archive never unpacks a briefing.
@@ -183,8 +188,8 @@ class BriefingLibrary:
     def stop_loading(self) -> None:
         """Make a first load running in another thread stop soon (`LoadStopped`).
 
-        For shutting down: what it had loaded is not written to the index. Reloads after the
-        first load are not affected.
+        For shutting down: what it had loaded is not written to the index, and
+        `warm_listings` stops too. Reloads after the first load are not affected.
         """
         self._stopping.set()
 
@@ -430,6 +435,7 @@ class BriefingLibrary:
         if self._lookups:
             self._index.remove(self._get(briefing_id))
         self._shelf.remove(briefing_id)
+        self._listings.pop(briefing_id, None)
         del self._owner[briefing_id]
         self._id_lines.pop(briefing_id, None)
         key = self._sort_keys.pop(briefing_id)
@@ -681,6 +687,51 @@ class BriefingLibrary:
         # A search index shared with other processes may name a briefing this one has not
         # loaded yet, or has just removed.
         return [briefing for briefing in found if briefing is not None]
+
+    def search_listings(self, query: str, limit: int = 10) -> list[Listing]:
+        """Like `search`, as the listings a results page shows, without unpacking briefings."""
+        found = (self.listing(bid) for bid, _ in self._index.search(query, limit))
+        return [listing for listing in found if listing is not None]
+
+    def listing(self, briefing_id: str) -> Listing | None:
+        """The listing of a stored briefing: remembered, else made from the briefing.
+
+        A listing is remembered with the packed briefing it was made from, so a briefing
+        stored again (a new packed object) gets a new one.
+        """
+        packed = self._shelf.packed(briefing_id)
+        if packed is None:
+            return None
+        known = self._listings.get(briefing_id)
+        if known is not None and known[0] is packed:
+            return known[1]
+        briefing = self._shelf.get(briefing_id)
+        if briefing is None:  # pragma: no cover - removed by a reload in another thread
+            return None
+        listing = Listing.of(briefing)
+        self._listings[briefing_id] = (packed, listing)
+        return listing
+
+    def warm_listings(self) -> int:
+        """Make the listing of every briefing that has none yet; return how many were made.
+
+        For after the first load, in a worker thread: reads the packed JSON of each briefing
+        (validated when it was packed) instead of rebuilding the briefing, so 10,000 take well
+        under a second, and searches after that never unpack a briefing to list it.
+        """
+        made = 0
+        for briefing_id in list(self._owner):
+            if self._stopping.is_set():
+                break
+            packed = self._shelf.packed(briefing_id)
+            known = self._listings.get(briefing_id)
+            if packed is None or (known is not None and known[0] is packed):
+                continue
+            data = json.loads(zlib.decompress(packed))
+            listing = Listing.from_fields(briefing_id, data["title"], data["summary"])
+            self._listings[briefing_id] = (packed, listing)
+            made += 1
+        return made
 
     def quotes_by(
         self, speaker: str, within: Iterable[Briefing] | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from html import escape
+from typing import NamedTuple
 
 from bot.briefing.models import Attendee, AttendeeStatus, Briefing, Quote
 from bot.briefing.pages import Item, Section, whole
@@ -319,14 +320,29 @@ def render_briefing_list(
     return "\n".join(lines)
 
 
-def search_section(query: str, results: Sequence[Briefing], tr: Translator = EN) -> Section:
+class Listing(NamedTuple):
+    """What a list of search results shows of a briefing: id, title and first sentence."""
+
+    id: str
+    title: str
+    line: str
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> Listing:
+        """The listing of `briefing`."""
+        return cls.from_fields(briefing.id, briefing.title, briefing.summary)
+
+    @classmethod
+    def from_fields(cls, briefing_id: str, title: str, summary: str) -> Listing:
+        """The listing of a briefing with this id, title and summary."""
+        return cls(briefing_id, title, one_line(summary))
+
+
+def search_section(query: str, results: Sequence[Listing], tr: Translator = EN) -> Section:
     """Search results, best first, each with its id and a one-line summary."""
     items = [
-        Item(
-            f"{BULLET} <b>{e(briefing.title)}</b> · <code>{e(briefing.id)}</code>\n"
-            f"   {e(one_line(briefing.summary))}"
-        )
-        for briefing in results
+        Item(f"{BULLET} <b>{e(hit.title)}</b> · <code>{e(hit.id)}</code>\n   {e(hit.line)}")
+        for hit in results
     ]
     matches = tr.ngettext("%(count)d match", "%(count)d matches", len(results)) % {
         "count": len(results)
@@ -350,9 +366,10 @@ def search_section(query: str, results: Sequence[Briefing], tr: Translator = EN)
 
 def render_search_results(query: str, results: Sequence[Briefing], tr: Translator = EN) -> str:
     """Search results, best first, each with its id and a one-line summary."""
-    if not results:
-        return search_section(query, results, tr).empty
-    return whole(search_section(query, results, tr))
+    listings = [Listing.of(briefing) for briefing in results]
+    if not listings:
+        return search_section(query, listings, tr).empty
+    return whole(search_section(query, listings, tr))
 
 
 def render_ignored(

@@ -282,7 +282,7 @@ def _search_page(
     context: BotContext, query: str, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the results of `query`, with buttons to the pages around it."""
-    results = context.services.library.search(query, limit=MAX_RESULTS)
+    results = context.services.library.search_listings(query, limit=MAX_RESULTS)
     tr = context.tr
     section = search_section(query, results, tr)
     if not results:

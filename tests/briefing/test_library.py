@@ -21,6 +21,7 @@ import bot.briefing.library as library_module
 from bot.briefing.library import BriefingLibrary
 from bot.briefing.loader import LoadedBriefing
 from bot.briefing.models import Briefing
+from bot.briefing.render import Listing
 from bot.briefing.textnorm import fold, words, words_of_all
 
 DAY = dt.date(2025, 3, 15)
@@ -806,6 +807,26 @@ class TestSearch:
         corpus.reload()
         assert ids(corpus.search("ceasefire")) == ["in-title", "in-quote"]
         assert ids(corpus.search("agreed")) == ["in-summary"]
+
+    def test_listings_show_what_the_briefings_say(self, corpus: BriefingLibrary) -> None:
+        expected = [Listing.of(b) for b in corpus.search("ceasefire")]
+        assert corpus.search_listings("ceasefire") == expected
+        assert corpus.warm_listings() == 1  # the hostile one; the others were just listed
+        assert corpus.warm_listings() == 0
+        assert corpus.search_listings("ceasefire") == expected
+        [hostile] = corpus.search_listings("bold")
+        assert hostile.title == "5 < 6 & <b>bold</b> 🇺🇦 Привет мир"
+        assert hostile.line == "مرحبا بالعالم; the EU reacts."
+
+    def test_listings_follow_edits(self, folder: Path, corpus: BriefingLibrary) -> None:
+        corpus.warm_listings()
+        write(folder / "in-summary.yaml", briefing_yaml("Truce", summary="A ceasefire. Later."))
+        corpus.reload()
+        listed = {hit.id: hit for hit in corpus.search_listings("ceasefire")}
+        assert (listed["in-summary"].title, listed["in-summary"].line) == ("Truce", "A ceasefire.")
+        (folder / "in-summary.yaml").unlink()
+        corpus.reload()
+        assert "in-summary" not in {hit.id for hit in corpus.search_listings("ceasefire")}
 
 
 class TestGarbageCollector:
