@@ -17,7 +17,8 @@ cache. Every figure is printed with its baseline or target and the ratio against
     (whose own records would inflate it), the process's peak RSS (VmHWM, which includes
     the interpreter and imported modules); target <= 200 MB. Also the peak RSS of
     `briefbot validate`'s load (no search or speaker index), of a first start that writes the
-    persistent index, and of a restart from it.
+    persistent index, and of a restart from it. Each load but validate's is followed by
+    `warm_listings()`, as the bot lists every briefing for search results after its first load.
 (e) Start-up with the persistent index (`bot.briefing.index_store`), against the raw parse of
     (a) measured again alongside: the first start with no index (parse everything and write the
     index; target <= 1.0x the raw parse), and a restart with nothing changed (ready to answer:
@@ -336,6 +337,8 @@ def measure_memory(
         library = checking_load(folder)
     else:
         library = fresh_load(folder) if index is None else indexed_load(folder, index)
+        # As the bot does once its first load is done: the listings search results show.
+        library.warm_listings()
     figures: dict[str, float] = {"briefings": len(library)}
     if trace:
         current, peak = tracemalloc.get_traced_memory()
