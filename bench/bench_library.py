@@ -550,6 +550,7 @@ async def bot_at_scale(
         store = open_index(folder, Path(tmp) / "state.index.sqlite3")
         library = BriefingLibrary([folder], index=store)
         library.reload()
+        library.warm_listings()  # as the bot does after its first load
         ids = {str(library.path_of(bid)): bid for bid in library.newest_ids()}
         start = dt.datetime.now(dt.UTC)
         every = config.briefings.reload_seconds
